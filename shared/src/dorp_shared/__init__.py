@@ -1,0 +1,1 @@
+"""Dorp's common library: what two or more services need lives here, once."""

@@ -1,0 +1,89 @@
+"""Every NATS subject and JetStream stream of Dorp, in one place.
+
+Subjects are lowercase, dot-separated and versioned:
+
+=====================================================  ===========================================
+``dorp.<region>.<area>.<event>.v<N>``                  canonical events (JetStream, one stream per
+                                                       publishing area and region)
+``dorp.<region>.deadletter.<area>``                    what a service could not handle, with reason
+``dorp.<region>.partner.<partner_id>.<event>``         partner systems' input (request/reply)
+``dorp.<region>.cmd.<area>.<command>``                 commands and queries (request/reply)
+``dorp.<region>.aggregate.<name>``                     anonymised figures that may leave the region
+=====================================================  ===========================================
+
+Streams are named ``DORP_<REGION>_<AREA>``; they are declared only by :func:`region_streams`.
+"""
+
+from __future__ import annotations
+
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+
+from dorp_shared.contracts.envelope import Event
+
+ROOT = "dorp"
+EVENT_AREAS = ("registration", "matching", "notifications", "reporting")
+DEADLETTER = "deadletter"
+DUPLICATE_WINDOW_SECONDS = 10 * 60
+
+
+def event_subject(region: str, event: type[Event]) -> str:
+    return f"{ROOT}.{region}.{event.area}.{event.name}.v{event.version}"
+
+
+def area_events(region: str, area: str) -> str:
+    """Wildcard for every event an area publishes in a region."""
+    return f"{ROOT}.{region}.{area}.>"
+
+
+def deadletter_subject(region: str, area: str) -> str:
+    return f"{ROOT}.{region}.{DEADLETTER}.{area}"
+
+
+def partner_subject(region: str, partner_id: str, event: str) -> str:
+    return f"{ROOT}.{region}.partner.{partner_id}.{event}"
+
+
+def partner_wildcard(region: str) -> str:
+    """``dorp.<region>.partner.<partner_id>.<event>`` for every partner and event."""
+    return f"{ROOT}.{region}.partner.*.*"
+
+
+def command_subject(region: str, area: str, command: str) -> str:
+    return f"{ROOT}.{region}.cmd.{area}.{command}"
+
+
+def aggregate_subject(region: str, name: str) -> str:
+    return f"{ROOT}.{region}.aggregate.{name}"
+
+
+def stream_name(region: str, area: str) -> str:
+    return f"DORP_{region.upper()}_{area.upper()}"
+
+
+def region_streams(region: str, replicas: int = 1) -> list[StreamConfig]:
+    """The JetStream streams of one region: one per publishing area, plus dead letters."""
+    configs = [
+        StreamConfig(
+            name=stream_name(region, area),
+            description=f"Dorp {area} events of region {region}",
+            subjects=[area_events(region, area)],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            discard=DiscardPolicy.OLD,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
+        )
+        for area in EVENT_AREAS
+    ]
+    configs.append(
+        StreamConfig(
+            name=stream_name(region, DEADLETTER),
+            description=f"Dorp dead letters of region {region}",
+            subjects=[f"{ROOT}.{region}.{DEADLETTER}.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
+        )
+    )
+    return configs

@@ -1,0 +1,248 @@
+"""NATS plumbing shared by every service: connection check, streams, durable consumers,
+acknowledged publishing, and the delivery guard that bounds redeliveries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import nats
+import structlog
+from faststream import AckPolicy
+from faststream._internal.middlewares import BaseMiddleware
+from faststream.message import StreamMessage
+from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, PullSub
+from faststream.nats.subscriber.usecases.basic import LogicSubscriber
+from nats.aio.client import Client
+from nats.errors import Error as NatsError
+from nats.js import JetStreamContext
+from nats.js.errors import BadRequestError, NotFoundError
+from pydantic import ValidationError
+
+from dorp_shared.contracts.deadletter import DeadLetter
+from dorp_shared.contracts.envelope import (
+    CORRELATION_HEADER,
+    EVENT_TYPE_HEADER,
+    MSG_ID_HEADER,
+    SCHEMA_VERSION_HEADER,
+    Event,
+)
+from dorp_shared.contracts.partner import FieldError
+from dorp_shared.contracts.subjects import (
+    area_events,
+    deadletter_subject,
+    region_streams,
+    stream_name,
+)
+from dorp_shared.errors import InfrastructureUnavailable, NotReadyYet, PermanentFailure
+
+log = structlog.get_logger(__name__)
+
+ACK_WAIT_SECONDS = 30.0
+
+
+async def connect_nats(url: str, *, name: str = "dorp") -> Client:
+    """Connect once, failing fast with a message that names the URL tried."""
+    try:
+        return await nats.connect(
+            url, name=name, connect_timeout=3, allow_reconnect=False, max_reconnect_attempts=0
+        )
+    except (OSError, NatsError, TimeoutError) as exc:
+        raise InfrastructureUnavailable(f"cannot reach NATS at {url}: {exc or type(exc).__name__}") from exc
+
+
+async def ensure_streams(js: JetStreamContext, region: str, replicas: int = 1) -> None:
+    """Declare the region's streams; this is the only place streams are declared."""
+    for config in region_streams(region, replicas):
+        try:
+            await js.add_stream(config)
+        except BadRequestError:
+            await js.update_stream(config)
+
+
+async def declare_region(url: str, region: str) -> None:
+    """Check that NATS answers with JetStream, and declare the region's streams."""
+    nc = await connect_nats(url, name=f"dorp-{region}-setup")
+    try:
+        try:
+            await ensure_streams(nc.jetstream(), region)
+        except (NatsError, TimeoutError) as exc:
+            raise InfrastructureUnavailable(
+                f"NATS at {url} answered but JetStream did not ({exc}); start it with -js"
+            ) from exc
+    finally:
+        await nc.close()
+
+
+class JetStreamPublisher:
+    """Publishes and waits for the stream's acknowledgement; the event id is the msg id."""
+
+    def __init__(self, js: JetStreamContext, timeout: float = 5.0) -> None:
+        self._js = js
+        self._timeout = timeout
+
+    async def __call__(self, subject: str, body: bytes, headers: dict[str, str], stream: str) -> None:
+        await self._js.publish(subject, body, timeout=self._timeout, stream=stream, headers=headers)
+
+
+def area_subscriber(
+    broker: NatsBroker, *, region: str, service: str, area: str, max_deliver: int
+) -> LogicSubscriber[Any]:
+    """One durable pull consumer per (consuming service, publishing area).
+
+    One consumer for all of an area's events keeps their order (a member is registered
+    before their request arrives). Handlers attach with ``filter=is_event(...)``.
+    """
+    return broker.subscriber(
+        area_events(region, area),
+        stream=JStream(stream_name(region, area), declare=False),
+        durable=f"{service}-{area}",
+        pull_sub=PullSub(batch_size=50, timeout=1.0),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        config=ConsumerConfig(
+            max_deliver=max_deliver + 1,  # the guard dead-letters on the last one itself
+            ack_wait=ACK_WAIT_SECONDS,
+            deliver_policy=DeliverPolicy.ALL,
+        ),
+        title=f"{service}: {area} events",
+    )
+
+
+def is_event(event: type[Event]) -> Callable[[StreamMessage[Any]], Awaitable[bool]]:
+    """Filter for handlers on an area subscriber: this type, this schema version."""
+
+    async def matches(msg: StreamMessage[Any]) -> bool:
+        return msg.headers.get(EVENT_TYPE_HEADER) == event.event_type() and msg.headers.get(
+            SCHEMA_VERSION_HEADER
+        ) == str(event.version)
+
+    return matches
+
+
+def _deliveries(msg: StreamMessage[Any]) -> int | None:
+    """How often JetStream delivered this message; None for a core NATS message."""
+    raw = msg.raw_message
+    reply = getattr(raw, "reply", "") or ""
+    if not reply.startswith("$JS.ACK"):
+        return None
+    return int(raw.metadata.num_delivered)
+
+
+def _field_errors(exc: ValidationError) -> tuple[FieldError, ...]:
+    return tuple(
+        FieldError(field=".".join(str(p) for p in err["loc"]), message=err["msg"])
+        for err in exc.errors()[:20]
+    )
+
+
+class DeliveryGuard:
+    """Broker middleware: binds log context per message, retries transient failures with
+    backoff, and sends what cannot succeed to the region's dead-letter subject.
+
+    FastStream's NATS default would terminate a message on any exception; here a passing
+    database hiccup is redelivered, and only the ``max_deliver``-th failure is final.
+    """
+
+    def __init__(
+        self,
+        *,
+        region: str,
+        service: str,
+        max_deliver: int,
+        publish: Callable[[str, bytes, dict[str, str], str], Awaitable[None]] | None = None,
+    ) -> None:
+        self.region = region
+        self.service = service
+        self.max_deliver = max_deliver
+        self.publish = publish
+
+    def __call__(self, msg: Any, /, *, context: Any) -> BaseMiddleware[Any, Any]:
+        return _Guard(msg, context=context, guard=self)
+
+    async def dead_letter(
+        self,
+        msg: StreamMessage[Any],
+        reason: str,
+        detail: str,
+        deliveries: int,
+        errors: tuple[FieldError, ...] = (),
+    ) -> None:
+        letter = DeadLetter(
+            reason=reason,
+            detail=detail,
+            service=self.service,
+            original_subject=msg.raw_message.subject,
+            original_payload=msg.body.decode("utf-8", errors="replace"),
+            deliveries=deliveries,
+            errors=errors,
+            failed_at=datetime.now(UTC),
+        )
+        original_id = msg.headers.get(MSG_ID_HEADER, "")
+        headers = {MSG_ID_HEADER: f"{self.service}:{original_id or id(msg)}:dead"}
+        log.warning("message.dead_lettered", reason=reason, detail=detail, deliveries=deliveries)
+        if self.publish is None:
+            return
+        await self.publish(
+            deadletter_subject(self.region, self.service),
+            letter.model_dump_json().encode(),
+            headers,
+            stream_name(self.region, "deadletter"),
+        )
+
+
+class _Guard(BaseMiddleware[Any, Any]):
+    def __init__(self, msg: Any, /, *, context: Any, guard: DeliveryGuard) -> None:
+        super().__init__(msg, context=context)
+        self.guard = guard
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        headers = msg.headers
+        with structlog.contextvars.bound_contextvars(
+            subject=msg.raw_message.subject,
+            event_id=headers.get(MSG_ID_HEADER),
+            correlation_id=headers.get(CORRELATION_HEADER) or msg.correlation_id,
+        ):
+            deliveries = _deliveries(msg)
+            if deliveries is None:
+                return await call_next(msg)
+            return await self._consume_durable(call_next, msg, deliveries)
+
+    async def _consume_durable(self, call_next: Any, msg: StreamMessage[Any], deliveries: int) -> Any:
+        guard = self.guard
+        try:
+            return await call_next(msg)
+        except ValidationError as exc:
+            await guard.dead_letter(msg, "invalid_contract", str(exc.error_count()) + " invalid field(s)", deliveries, _field_errors(exc))
+        except PermanentFailure as exc:
+            await guard.dead_letter(msg, exc.reason, exc.detail, deliveries)
+        except (NotReadyYet, Exception) as exc:  # transient until proven otherwise
+            if deliveries < guard.max_deliver:
+                delay = min(30.0, 0.2 * 2 ** (deliveries - 1)) * (0.5 + random.random())
+                log.warning("message.retry", deliveries=deliveries, delay=round(delay, 2), error=repr(exc))
+                await msg.nack(delay=delay)
+                return None
+            await guard.dead_letter(msg, "retries_exhausted", repr(exc)[:500], deliveries)
+        await msg.ack()
+        return None
+
+
+def json_body(msg: StreamMessage[Any]) -> Any:
+    return json.loads(msg.body)
+
+
+async def wait_for_stream_messages(js: JetStreamContext, stream: str, count: int, timeout: float) -> int:
+    """Wait until a stream holds at least ``count`` messages (tests and demo progress)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            held = int((await js.stream_info(stream)).state.messages)
+        except NotFoundError:
+            held = 0
+        if held >= count or asyncio.get_running_loop().time() > deadline:
+            return held
+        await asyncio.sleep(0.1)

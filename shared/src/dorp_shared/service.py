@@ -1,0 +1,155 @@
+"""The common skeleton of a Dorp service process.
+
+A service supplies a :class:`ServiceDefinition` (its name, migrations and a ``wire``
+function that registers its subscribers); :func:`build_app` turns that into a FastStream
+app whose start-up declares streams, migrates the schema, opens the pool and starts the
+outbox relay, and whose shutdown drains NATS before closing the pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import asyncpg
+import structlog
+from faststream import FastStream
+from faststream.nats import NatsBroker
+from faststream.specification import AsyncAPI
+
+from dorp_shared import db
+from dorp_shared.messaging import DeliveryGuard, JetStreamPublisher, declare_region
+from dorp_shared.regions import Region, load_region
+from dorp_shared.relay import OutboxRelay
+from dorp_shared.settings import DorpSettings
+from dorp_shared.uow import PgUnitOfWork
+
+log = structlog.get_logger(__name__)
+
+U = TypeVar("U", bound=PgUnitOfWork)
+SHARED_MIGRATIONS = "dorp_shared.migrations"
+PLACEHOLDER_NATS_URL = "nats://127.0.0.1:4222"
+
+
+@dataclass
+class Runtime:
+    """What handlers' adapters need at run time; filled in during start-up."""
+
+    service: str
+    settings: DorpSettings
+    region: Region
+    broker: NatsBroker
+    guard: DeliveryGuard
+    _pool: asyncpg.Pool | None = None
+    _relay: OutboxRelay | None = None
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the database pool is opened at start-up")
+        return self._pool
+
+    def uow(self, cls: type[U]) -> U:
+        relay = self._relay
+        return cls(
+            self.pool,
+            region=self.region.id,
+            source=self.service,
+            on_commit=relay.wake if relay else lambda: None,
+        )
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    description: str
+    migrations: str
+    wire: Callable[[Runtime], None]
+    on_started: Callable[[Runtime], Awaitable[None]] | None = None
+    on_stopping: Callable[[Runtime], Awaitable[None]] | None = None
+
+
+def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[FastStream, Runtime]:
+    """Build (not start) the FastStream app of one service for one region."""
+    region = load_region(settings.region, settings.regions_dir)
+    guard = DeliveryGuard(
+        region=region.id, service=definition.name, max_deliver=settings.max_deliver
+    )
+    broker = NatsBroker(
+        settings.nats_url or PLACEHOLDER_NATS_URL,
+        name=f"dorp-{region.id}-{definition.name}",
+        middlewares=[guard],
+        graceful_timeout=15.0,
+        logger=structlog.get_logger("faststream"),
+    )
+    runtime = Runtime(
+        service=definition.name, settings=settings, region=region, broker=broker, guard=guard
+    )
+    definition.wire(runtime)
+
+    async def start_up() -> None:
+        url, dsn = _require_urls(settings)
+        await declare_region(url, region.id)
+        applied = await db.migrate(dsn, definition.name, [SHARED_MIGRATIONS, definition.migrations])
+        log.info("schema.migrated", schema=definition.name, applied=len(applied))
+        runtime._pool = await db.create_pool(dsn, definition.name, max_size=settings.db_pool_max)
+
+    async def after_start() -> None:
+        publish = JetStreamPublisher(broker.connection.jetstream())
+        guard.publish = publish
+        runtime._relay = OutboxRelay(runtime.pool, publish)
+        runtime._relay.start()
+        if definition.on_started:
+            await definition.on_started(runtime)
+        log.info("service.started", region=region.id)
+
+    async def shut_down() -> None:
+        if definition.on_stopping:
+            await definition.on_stopping(runtime)
+
+    async def after_shutdown() -> None:
+        if runtime._relay:
+            await runtime._relay.stop()
+        if runtime._pool:
+            await runtime._pool.close()
+        log.info("service.stopped", region=region.id)
+
+    app = FastStream(
+        broker,
+        on_startup=[start_up],
+        after_startup=[after_start],
+        on_shutdown=[shut_down],
+        after_shutdown=[after_shutdown],
+        specification=AsyncAPI(
+            broker,
+            title=f"Dorp {definition.name}",
+            version="1.0.0",
+            description=definition.description,
+        ),
+        logger=structlog.get_logger("faststream"),
+    )
+    return app, runtime
+
+
+def _require_urls(settings: DorpSettings) -> tuple[str, str]:
+    from dorp_shared.errors import InfrastructureUnavailable
+
+    if not settings.nats_url:
+        raise InfrastructureUnavailable(
+            "DORP_NATS_URL is not set (for example nats://127.0.0.1:4222); "
+            "`dorp demo` starts an embedded NATS for you"
+        )
+    if not settings.database_url:
+        raise InfrastructureUnavailable(
+            "DORP_DATABASE_URL is not set (for example postgresql://dorp@127.0.0.1/dorp); "
+            "`dorp demo` starts an embedded PostgreSQL for you"
+        )
+    return settings.nats_url, settings.database_url
+
+
+def asyncapi_document(app: FastStream) -> dict[str, Any]:
+    """The AsyncAPI 3 document of a built app, as a JSON-ready dict."""
+    spec = app.schema.to_specification()  # type: ignore[union-attr]
+    return dict(spec.to_jsonable())

@@ -1,0 +1,38 @@
+"""Settings from the environment (prefix ``DORP_``), built in a factory at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DorpSettings(BaseSettings):
+    """Everything a service process needs; one region per process."""
+
+    model_config = SettingsConfigDict(env_prefix="DORP_", extra="ignore")
+
+    region: str = "lochem"
+    regions_dir: Path | None = None
+    nats_url: str | None = Field(default=None, description="e.g. nats://127.0.0.1:4222")
+    database_url: str | None = Field(default=None, description="postgresql://user@host/db")
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: str = "INFO"
+    max_deliver: int = Field(default=5, ge=1, description="deliveries before a dead letter")
+    db_pool_max: int = Field(default=5, ge=1)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_from: str = "Dorp <noreply@dorp.invalid>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+
+
+def load_settings(**overrides: object) -> DorpSettings:
+    """Build settings now (never at import): environment, then explicit overrides."""
+    values = {key: value for key, value in overrides.items() if value is not None}
+    return DorpSettings(**values)  # type: ignore[arg-type]

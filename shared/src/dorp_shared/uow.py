@@ -1,0 +1,163 @@
+"""Unit of work: state change, inbox mark and outbox rows in one transaction.
+
+Handlers depend on the :class:`UnitOfWork` protocol; services extend
+:class:`PgUnitOfWork` with their repositories, and unit tests extend
+:class:`FakeUnitOfWork`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+import asyncpg
+
+from dorp_shared.contracts.envelope import Envelope, Event, wrap
+from dorp_shared.contracts.subjects import event_subject, stream_name
+
+
+class UnitOfWork(Protocol):
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def first_time(self, consumer: str, event_id: uuid.UUID) -> bool:
+        """Record an event in the inbox; False if this consumer handled it before."""
+        ...
+
+    async def emit(
+        self, payload: Event, *, cause: Envelope[Any] | None = None, event_id: uuid.UUID | None = None
+    ) -> Envelope[Any]:
+        """Queue an event for publishing once this unit of work commits."""
+        ...
+
+
+class _EnvelopeFactory:
+    def __init__(self, region: str, source: str) -> None:
+        self.region = region
+        self.source = source
+
+    def envelope(
+        self, payload: Event, cause: Envelope[Any] | None, event_id: uuid.UUID | None
+    ) -> Envelope[Any]:
+        return wrap(
+            payload,
+            region=self.region,
+            source=self.source,
+            correlation_id=cause.correlation_id if cause else None,
+            causation_id=cause.event_id if cause else None,
+            event_id=event_id,
+        )
+
+
+class PgUnitOfWork(_EnvelopeFactory):
+    """One asyncpg transaction; ``conn`` is for the service's repositories."""
+
+    conn: asyncpg.Connection
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        region: str,
+        source: str,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        super().__init__(region, source)
+        self._pool = pool
+        self._on_commit = on_commit
+        self._emitted = 0
+
+    async def __aenter__(self) -> Self:
+        self.conn = await self._pool.acquire()
+        self._tx = self.conn.transaction()
+        await self._tx.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                await self._tx.commit()
+            else:
+                await self._tx.rollback()
+        finally:
+            await self._pool.release(self.conn)
+        if exc_type is None and self._emitted:
+            self._on_commit()
+
+    async def first_time(self, consumer: str, event_id: uuid.UUID) -> bool:
+        inserted = await self.conn.fetchval(
+            "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2)"
+            " ON CONFLICT DO NOTHING RETURNING true",
+            consumer,
+            event_id,
+        )
+        return bool(inserted)
+
+    async def emit(
+        self, payload: Event, *, cause: Envelope[Any] | None = None, event_id: uuid.UUID | None = None
+    ) -> Envelope[Any]:
+        envelope = self.envelope(payload, cause, event_id)
+        await self.conn.execute(
+            "INSERT INTO outbox (event_id, subject, stream, headers, body)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
+            envelope.event_id,
+            event_subject(self.region, type(payload)),
+            stream_name(self.region, payload.area),
+            json.dumps(envelope.headers()),
+            envelope.model_dump_json().encode(),
+        )
+        self._emitted += 1
+        return envelope
+
+
+class FakeUnitOfWork(_EnvelopeFactory):
+    """In-memory stand-in for unit tests: records commits, inbox and emitted events."""
+
+    def __init__(self, *, region: str = "testregion", source: str = "test") -> None:
+        super().__init__(region, source)
+        self.inbox: set[tuple[str, uuid.UUID]] = set()
+        self.emitted: list[Envelope[Any]] = []
+        self._pending: list[Envelope[Any]] = []
+        self.commits = 0
+
+    async def __aenter__(self) -> Self:
+        self._pending = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.emitted.extend(self._pending)
+            self.commits += 1
+        self._pending = []
+
+    async def first_time(self, consumer: str, event_id: uuid.UUID) -> bool:
+        if (consumer, event_id) in self.inbox:
+            return False
+        self.inbox.add((consumer, event_id))
+        return True
+
+    async def emit(
+        self, payload: Event, *, cause: Envelope[Any] | None = None, event_id: uuid.UUID | None = None
+    ) -> Envelope[Any]:
+        envelope = self.envelope(payload, cause, event_id)
+        self._pending.append(envelope)
+        return envelope

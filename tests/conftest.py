@@ -1,0 +1,44 @@
+"""Fixtures giving tests a real NATS with JetStream and a real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dorp_shared.settings import DorpSettings
+from tests.support.infra import Infra, fresh_database, provide_infra, write_test_region
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    with provide_infra(tmp_path_factory.mktemp("infra")) as provided:
+        yield provided
+
+
+@pytest.fixture
+async def database_url(infra: Infra) -> str:
+    return await fresh_database(infra.postgres_url)
+
+
+@pytest.fixture
+def regions_dir(tmp_path: Path) -> Path:
+    return tmp_path / "regions"
+
+
+@pytest.fixture
+def region_id(regions_dir: Path) -> str:
+    return write_test_region(regions_dir)
+
+
+@pytest.fixture
+def settings(infra: Infra, database_url: str, region_id: str, regions_dir: Path) -> DorpSettings:
+    return DorpSettings(
+        region=region_id,
+        regions_dir=regions_dir,
+        nats_url=infra.nats_url,
+        database_url=database_url,
+        log_format="console",
+        max_deliver=3,
+    )

@@ -87,7 +87,7 @@ async def migrate(url: str, schema: str, packages: list[str]) -> list[str]:
                 row["version"]: row["checksum"]
                 for row in await conn.fetch("SELECT version, checksum FROM schema_migrations")
             }
-            for package in packages:
+            for package in dict.fromkeys(packages):
                 for version, entry in migration_files(package):
                     sql = entry.read_text(encoding="utf-8")
                     checksum = hashlib.sha256(sql.encode()).hexdigest()

@@ -19,6 +19,7 @@ from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
 
 from dorp_shared import db
+from dorp_shared.contracts.subjects import command_subject
 from dorp_shared.messaging import DeliveryGuard, JetStreamPublisher, declare_region
 from dorp_shared.regions import Region, load_region
 from dorp_shared.relay import OutboxRelay
@@ -88,6 +89,7 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         service=definition.name, settings=settings, region=region, broker=broker, guard=guard
     )
     definition.wire(runtime)
+    _wire_health(runtime)
 
     async def start_up() -> None:
         url, dsn = _require_urls(settings)
@@ -131,6 +133,18 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         logger=structlog.get_logger("faststream"),
     )
     return app, runtime
+
+
+def _wire_health(runtime: Runtime) -> None:
+    """``dorp.<region>.cmd.<service>.health``: answers once the service consumes."""
+
+    @runtime.broker.subscriber(
+        command_subject(runtime.region.id, runtime.service, "health"),
+        queue=runtime.service,
+        title=f"{runtime.service}: health",
+    )
+    async def health() -> dict[str, str]:
+        return {"service": runtime.service, "region": runtime.region.id, "status": "ok"}
 
 
 def _require_urls(settings: DorpSettings) -> tuple[str, str]:

@@ -1,0 +1,3 @@
+from dorp_cli.main import main
+
+main()

@@ -1,0 +1,149 @@
+"""``dorp demo``: a whole region on one machine, fed a small scenario end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import nats
+from rich.console import Console
+
+from dorp_cli.console import Steps
+from dorp_cli.processes import ServiceGroup
+from dorp_cli.region_stack import RegionStack
+from dorp_cli.reports import fetch_report, write_report
+from dorp_cli.scenario import Scenario, babysitting_scenario, send_step
+from dorp_cli.smtp_sink import read_mail_folder
+from dorp_shared.errors import DorpError
+from dorp_shared.messaging import declare_region
+from dorp_shared.regions import Region
+
+OUTCOME_TIMEOUT_SECONDS = 90.0
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    region: Region
+    data_dir: Path
+    out_dir: Path
+    exit_after_report: bool
+
+
+class DemoFailed(DorpError):
+    pass
+
+
+def run_demo(options: DemoOptions, console: Console) -> None:
+    """Start everything, run the scenario, write the report; stop cleanly in any case."""
+    region = options.region
+    steps = Steps(console, total=8)
+    console.print(f"[bold]Dorp demo — {region.programme.name}, {region.name}[/]  (data: {options.data_dir})")
+    stack = RegionStack(options.data_dir)
+    group: ServiceGroup | None = None
+    try:
+        steps.start("Starting NATS")
+        steps.done(stack.start_nats())
+        steps.start("Starting PostgreSQL")
+        steps.done(stack.start_postgres())
+        steps.start("Starting the SMTP server")
+        steps.done(stack.start_smtp())
+        group = ServiceGroup(region.id, stack.service_env(region.id), stack.log_dir)
+        asyncio.run(_run(options, stack, group, steps))
+    finally:
+        console.print("[bold]Stopping[/] services (drain, then close), SMTP, NATS and PostgreSQL ...")
+        if group is not None:
+            codes = group.stop()
+            unclean = {name: code for name, code in codes.items() if code not in (0, None)}
+            if unclean:
+                console.print(f"      [yellow]![/] exit codes: {unclean}")
+        stack.stop()
+        console.print("      [green]✓[/] stopped")
+
+
+async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, steps: Steps) -> None:
+    region = options.region
+    steps.start("Declaring the region's JetStream streams")
+    await declare_region(stack.nats_url, region.id)
+    steps.done(f"streams DORP_{region.id.upper()}_* ready")
+    steps.start("Starting registration, matching, notifications and reporting as processes")
+    group.start()
+    nc = await nats.connect(stack.nats_url, name=f"dorp-{region.id}-demo")
+    try:
+        await group.wait_ready(nc)
+        steps.done(f"all four answer their health subject (logs in {stack.log_dir})")
+        scenario = babysitting_scenario(region)
+        steps.start(f"Feeding the scenario as partner system '{scenario.partner_id}'")
+        for step in scenario.steps:
+            reply = await send_step(nc, region.id, scenario.partner_id, step)
+            if reply.status != "accepted":
+                raise DemoFailed(f"{step.description}: rejected ({reply.reason}: {reply.errors})")
+            steps.done(f"{step.description}: accepted{' (already known)' if reply.duplicate else ''}")
+        steps.start("Waiting for the match proposal and the e-mails to both parents")
+        mails = await _wait_for_mails(stack.mail_dir, scenario, group)
+        for mail in mails:
+            steps.done(f"mail to {mail['To']}: {mail['Subject']}")
+        steps.start("Generating the region's first report")
+        answer = await _wait_for_report(nc, region.id)
+        for path in write_report(answer, options.out_dir, region.id, "all"):
+            steps.done(f"written {path}")
+        if not options.exit_after_report:
+            await _wait_for_stop(steps, group)
+    finally:
+        await nc.drain()
+
+
+async def _wait_for_mails(folder: Path, scenario: Scenario, group: ServiceGroup) -> list[Message]:
+    wanted = {scenario.asker_email, scenario.helper_email}
+
+    async def probe() -> list[Message] | None:
+        found = [m for m in read_mail_folder(folder) if m["To"] and _address(m["To"]) in wanted]
+        return found if {_address(m["To"]) for m in found} == wanted else None
+
+    return await _poll(probe, group, "the e-mails to both parents")
+
+
+async def _wait_for_report(nc: Any, region: str) -> dict[str, Any]:
+    async def probe() -> dict[str, Any] | None:
+        answer = await fetch_report(nc, region)
+        figures = answer["report"]["figures"]
+        complete = figures["matches"]["value"] and (figures["notifications_sent"]["value"] or 0) >= 2
+        return answer if complete else None
+
+    return await _poll(probe, None, "the report to count the match and the e-mails")
+
+
+async def _poll(probe: Any, group: ServiceGroup | None, what: str) -> Any:
+    deadline = asyncio.get_running_loop().time() + OUTCOME_TIMEOUT_SECONDS
+    while asyncio.get_running_loop().time() < deadline:
+        result = await probe()
+        if result:
+            return result
+        if group is not None and group.exited():
+            dead = group.exited()[0]
+            raise DemoFailed(f"service {dead.service} stopped; last log lines:\n{dead.log_tail()}")
+        await asyncio.sleep(0.25)
+    raise DemoFailed(f"timed out waiting for {what}; see the service logs")
+
+
+def _address(header: str) -> str:
+    return header.split("<")[-1].rstrip(">").strip()
+
+
+async def _wait_for_stop(steps: Steps, group: ServiceGroup) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    steps.console.print("[bold green]The region is running.[/] Press Ctrl-C to stop it.")
+    while not stop.is_set():
+        if group.exited():
+            dead = group.exited()[0]
+            raise DemoFailed(f"service {dead.service} stopped; last log lines:\n{dead.log_tail()}")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=1.0)
+        except TimeoutError:
+            pass

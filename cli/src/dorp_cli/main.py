@@ -1,0 +1,176 @@
+"""The ``dorp`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import nats
+import typer
+from rich.console import Console
+
+from dorp_cli.processes import SERVICES
+from dorp_shared.errors import DorpError
+from dorp_shared.logging import configure_logging
+from dorp_shared.regions import RegionError, available_regions, load_region
+from dorp_shared.service import ServiceDefinition, asyncapi_document, build_app
+from dorp_shared.settings import load_settings
+
+app = typer.Typer(
+    help="Dorp: software for parent networks. One region per instance.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+RegionOption = Annotated[
+    str, typer.Option("--region", "-r", help="Region id (a file in deploy/regions) or a .toml path.")
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(f"[red]dorp: {message}[/]")
+    return typer.Exit(code)
+
+
+def definition_of(service: str) -> ServiceDefinition:
+    if service not in SERVICES:
+        raise _fail(f"unknown service {service!r}; choose one of: {', '.join(SERVICES)}")
+    module = importlib.import_module(f"dorp_{service}.bootstrap")
+    definition: ServiceDefinition = module.DEFINITION
+    return definition
+
+
+@app.command()
+def demo(
+    region: RegionOption = "lochem",
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder for NATS, PostgreSQL, mail and logs [default: .dorp/REGION]")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Where the report goes [default: DATA_DIR/reports]")] = None,
+    exit_after_report: Annotated[
+        bool, typer.Option(help="Stop everything and exit 0 once the report is written.")
+    ] = False,
+) -> None:
+    """Run a whole region with embedded NATS and PostgreSQL and feed it a small scenario.
+
+    Set DORP_NATS_URL / DORP_DATABASE_URL to use real servers instead of embedded ones.
+    Without --exit-after-report the region keeps running until Ctrl-C.
+    """
+    from dorp_cli.demo import DemoOptions, run_demo
+
+    try:
+        chosen = load_region(region)
+    except RegionError as exc:
+        raise _fail(str(exc)) from None
+    folder = (data_dir or Path(".dorp") / chosen.id).resolve()
+    options = DemoOptions(chosen, folder, (out or folder / "reports").resolve(), exit_after_report)
+    try:
+        run_demo(options, console)
+    except DorpError as exc:
+        raise _fail(str(exc), 1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+@app.command()
+def serve(
+    service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")],
+    region: RegionOption = "lochem",
+) -> None:
+    """Run one service for one region until SIGINT/SIGTERM (then drain and close).
+
+    Needs DORP_NATS_URL and DORP_DATABASE_URL; see README for every DORP_ setting.
+    """
+    definition = definition_of(service)
+    settings = load_settings(region=region)
+    configure_logging(service, settings.log_format, settings.log_level)
+    try:
+        application, _ = build_app(definition, settings)
+        asyncio.run(application.run())
+    except (DorpError, RegionError) as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def report(
+    region: RegionOption = "lochem",
+    period: Annotated[str, typer.Option(help='"all" or a year such as 2026')] = "all",
+    out: Annotated[Path, typer.Option(help="Folder to write the report to")] = Path("reports"),
+) -> None:
+    """Ask a running region's reporting service for a report and write it (Markdown, JSON)."""
+    from dorp_cli.reports import fetch_report, write_report
+
+    settings = load_settings(region=region)
+    if not settings.nats_url:
+        raise _fail("DORP_NATS_URL is not set: point it at the region's NATS")
+
+    async def run() -> list[Path]:
+        from dorp_shared.messaging import connect_nats
+
+        nc = await connect_nats(settings.nats_url or "")
+        try:
+            answer = await fetch_report(nc, load_region(region).id, period)
+        finally:
+            await nc.close()
+        return write_report(answer, out, load_region(region).id, period)
+
+    try:
+        for path in asyncio.run(run()):
+            console.print(f"written {path}")
+    except (DorpError, RegionError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except nats.errors.NoRespondersError:
+        raise _fail(f"no reporting service answers for region {region!r}") from None
+
+
+@app.command()
+def regions() -> None:
+    """List the regions that have a region file."""
+    for region_id in available_regions():
+        chosen = load_region(region_id)
+        console.print(f"{region_id:12} {chosen.name} — {chosen.programme.name} ({len(chosen.areas)} {chosen.area_unit}en)")
+
+
+@app.command()
+def asyncapi(
+    check: Annotated[bool, typer.Option(help="Fail if a kept document is out of date.")] = False,
+) -> None:
+    """Regenerate services/<name>/asyncapi.json from the code (or --check them)."""
+    root = _repository_root()
+    stale = []
+    for service in SERVICES:
+        document = asyncapi_document(build_app(definition_of(service), load_settings(region="lochem"))[0])
+        text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+        path = root / "services" / service / "asyncapi.json"
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(str(path.relative_to(root)))
+        else:
+            path.write_text(text, encoding="utf-8")
+            console.print(f"written {path.relative_to(root)}")
+    if stale:
+        raise _fail(f"out of date (run `dorp asyncapi`): {', '.join(stale)}", 1)
+
+
+def _repository_root() -> Path:
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / "services").is_dir() and (folder / "shared").is_dir():
+            return folder
+    raise _fail("run this from the Dorp repository")
+
+
+def main() -> None:
+    try:
+        app()
+    except DorpError as exc:  # a last guard: one line, never a traceback
+        errors.print(f"[red]dorp: {exc}[/]")
+        sys.exit(2)

@@ -1,0 +1,58 @@
+"""`dorp demo` exactly as a new user runs it: embedded NATS and PostgreSQL in a data
+folder, a real SMTP server writing mail files, a report in --out, exit 0."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dorp_cli.smtp_sink import read_mail_folder
+
+pytestmark = pytest.mark.e2e
+
+
+def run_demo(region: str, data_dir: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DORP_")}
+    return subprocess.run(
+        [sys.executable, "-m", "dorp_cli", "demo", "--region", region, "--data-dir", str(data_dir),
+         "--out", str(out), "--exit-after-report"],
+        env=env, capture_output=True, text=True, timeout=240, check=False,
+    )
+
+
+def report_figures(out: Path, region: str) -> dict[str, str]:
+    report = json.loads((out / f"rapport-{region}-all.json").read_text(encoding="utf-8"))
+    return {name: value["display"] for name, value in report["figures"].items() if "display" in value}
+
+
+@pytest.mark.parametrize("region", ["lochem", "zutphen", "zwolle", "antwerpen"])
+def test_demo_runs_a_region_and_writes_its_report(region: str, tmp_path: Path) -> None:
+    result = run_demo(region, tmp_path / "data", tmp_path / "out")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = report_figures(tmp_path / "out", region)
+    assert (figures["requests"], figures["offers"], figures["matches"]) == ("1", "1", "1")
+    mails = read_mail_folder(tmp_path / "data" / "mail")
+    assert len(mails) == 2
+    assert (tmp_path / "out" / f"rapport-{region}-all.md").read_text(encoding="utf-8").strip()
+
+
+def test_demo_twice_on_the_same_data_duplicates_nothing(tmp_path: Path) -> None:
+    first = run_demo("lochem", tmp_path / "data", tmp_path / "out1")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    second = run_demo("lochem", tmp_path / "data", tmp_path / "out2")
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    assert "already known" in second.stdout
+    assert len(read_mail_folder(tmp_path / "data" / "mail")) == 2
+    assert report_figures(tmp_path / "out2", "lochem") == report_figures(tmp_path / "out1", "lochem")
+
+
+def test_unknown_region_is_a_one_line_error(tmp_path: Path) -> None:
+    result = run_demo("atlantis", tmp_path / "data", tmp_path / "out")
+    assert result.returncode == 2
+    assert "unknown region 'atlantis'" in result.stderr and "lochem" in result.stderr
+    assert "Traceback" not in result.stderr

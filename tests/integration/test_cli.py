@@ -1,0 +1,68 @@
+"""The `dorp` command's promises: help everywhere, one clear line when a server is missing,
+and AsyncAPI documents in the repository that match the code."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dorp_cli.stack import free_port
+from tests.support.infra import REPO, Infra
+
+pytestmark = pytest.mark.integration
+
+
+def dorp(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DORP_")}
+    return subprocess.run(
+        [sys.executable, "-m", "dorp_cli", *args],
+        env={**clean, **(env or {})}, capture_output=True, text=True, timeout=60, cwd=REPO,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["serve"], ["report"], ["regions"], ["asyncapi"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = dorp(*command, "--help")
+    assert result.returncode == 0
+    assert "Usage" in result.stdout
+
+
+def test_unreachable_nats_is_one_line_naming_the_url() -> None:
+    url = f"nats://127.0.0.1:{free_port()}"
+    result = dorp("serve", "reporting", "--region", "lochem",
+                  env={"DORP_NATS_URL": url, "DORP_DATABASE_URL": "postgresql://x@127.0.0.1/x"})
+    assert result.returncode == 2
+    assert f"cannot reach NATS at {url}" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_unreachable_postgres_is_one_line_naming_the_url(infra: Infra) -> None:
+    port = free_port()
+    result = dorp("serve", "reporting", "--region", "lochem",
+                  env={"DORP_NATS_URL": infra.nats_url,
+                       "DORP_DATABASE_URL": f"postgresql://dorp:secret@127.0.0.1:{port}/dorp"})
+    assert result.returncode == 2
+    assert f"cannot reach PostgreSQL at postgresql://dorp:***@127.0.0.1:{port}/dorp" in result.stderr
+    assert "secret" not in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_missing_settings_say_which_variable() -> None:
+    result = dorp("serve", "matching", "--region", "lochem")
+    assert result.returncode == 2
+    assert "DORP_NATS_URL is not set" in result.stderr
+
+
+def test_unknown_service_lists_the_services() -> None:
+    result = dorp("serve", "billing")
+    assert result.returncode == 2
+    assert "registration, matching, notifications, reporting" in result.stderr
+
+
+def test_asyncapi_documents_in_the_repository_match_the_code() -> None:
+    result = dorp("asyncapi", "--check")
+    assert result.returncode == 0, result.stderr

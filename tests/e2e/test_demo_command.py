@@ -19,15 +19,32 @@ pytestmark = pytest.mark.e2e
 def run_demo(region: str, data_dir: Path, out: Path) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DORP_")}
     return subprocess.run(
-        [sys.executable, "-m", "dorp_cli", "demo", "--region", region, "--data-dir", str(data_dir),
-         "--out", str(out), "--exit-after-report"],
-        env=env, capture_output=True, text=True, timeout=240, check=False,
+        [
+            sys.executable,
+            "-m",
+            "dorp_cli",
+            "demo",
+            "--region",
+            region,
+            "--data-dir",
+            str(data_dir),
+            "--out",
+            str(out),
+            "--exit-after-report",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
 
 
 def report_figures(out: Path, region: str) -> dict[str, str]:
     report = json.loads((out / f"rapport-{region}-all.json").read_text(encoding="utf-8"))
-    return {name: value["display"] for name, value in report["figures"].items() if "display" in value}
+    return {
+        name: value["display"] for name, value in report["figures"].items() if "display" in value
+    }
 
 
 @pytest.mark.parametrize("region", ["lochem", "zutphen", "zwolle", "antwerpen"])
@@ -48,7 +65,9 @@ def test_demo_twice_on_the_same_data_duplicates_nothing(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert "already known" in second.stdout
     assert len(read_mail_folder(tmp_path / "data" / "mail")) == 2
-    assert report_figures(tmp_path / "out2", "lochem") == report_figures(tmp_path / "out1", "lochem")
+    assert report_figures(tmp_path / "out2", "lochem") == report_figures(
+        tmp_path / "out1", "lochem"
+    )
 
 
 def test_unknown_region_is_a_one_line_error(tmp_path: Path) -> None:

@@ -44,7 +44,9 @@ async def test_scenario_through_four_processes(
         try:
             async with nats_client(infra.nats_url) as nc:
                 await group.wait_ready(nc)
-                replies = [await send_step(nc, region_id, scenario.partner_id, s) for s in scenario.steps]
+                replies = [
+                    await send_step(nc, region_id, scenario.partner_id, s) for s in scenario.steps
+                ]
                 assert [r.status for r in replies] == ["accepted"] * 4
                 assert not any(r.duplicate for r in replies)
 
@@ -70,8 +72,10 @@ async def test_scenario_through_four_processes(
                 assert figure(report, "members") == "<5"  # two people: never shown exactly
                 assert "Sanne" not in report["markdown"] and "@" not in report["markdown"]
 
-                # The partner sends everything again: nothing is registered, matched or mailed twice.
-                again = [await send_step(nc, region_id, scenario.partner_id, s) for s in scenario.steps]
+                # The partner sends it all again: nothing registered, matched or mailed twice.
+                again = [
+                    await send_step(nc, region_id, scenario.partner_id, s) for s in scenario.steps
+                ]
                 assert all(r.status == "accepted" and r.duplicate for r in again)
                 assert [r.dorp_id for r in again] == [r.dorp_id for r in replies]
                 await asyncio.sleep(2)

@@ -19,12 +19,18 @@ def dorp(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DORP_")}
     return subprocess.run(
         [sys.executable, "-m", "dorp_cli", *args],
-        env={**clean, **(env or {})}, capture_output=True, text=True, timeout=60, cwd=REPO,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
         check=False,
     )
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["serve"], ["report"], ["regions"], ["asyncapi"]])
+@pytest.mark.parametrize(
+    "command", [[], ["demo"], ["serve"], ["report"], ["regions"], ["asyncapi"]]
+)
 def test_every_command_has_help(command: list[str]) -> None:
     result = dorp(*command, "--help")
     assert result.returncode == 0
@@ -33,8 +39,13 @@ def test_every_command_has_help(command: list[str]) -> None:
 
 def test_unreachable_nats_is_one_line_naming_the_url() -> None:
     url = f"nats://127.0.0.1:{free_port()}"
-    result = dorp("serve", "reporting", "--region", "lochem",
-                  env={"DORP_NATS_URL": url, "DORP_DATABASE_URL": "postgresql://x@127.0.0.1/x"})
+    result = dorp(
+        "serve",
+        "reporting",
+        "--region",
+        "lochem",
+        env={"DORP_NATS_URL": url, "DORP_DATABASE_URL": "postgresql://x@127.0.0.1/x"},
+    )
     assert result.returncode == 2
     assert f"cannot reach NATS at {url}" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -42,11 +53,20 @@ def test_unreachable_nats_is_one_line_naming_the_url() -> None:
 
 def test_unreachable_postgres_is_one_line_naming_the_url(infra: Infra) -> None:
     port = free_port()
-    result = dorp("serve", "reporting", "--region", "lochem",
-                  env={"DORP_NATS_URL": infra.nats_url,
-                       "DORP_DATABASE_URL": f"postgresql://dorp:secret@127.0.0.1:{port}/dorp"})
+    result = dorp(
+        "serve",
+        "reporting",
+        "--region",
+        "lochem",
+        env={
+            "DORP_NATS_URL": infra.nats_url,
+            "DORP_DATABASE_URL": f"postgresql://dorp:secret@127.0.0.1:{port}/dorp",
+        },
+    )
     assert result.returncode == 2
-    assert f"cannot reach PostgreSQL at postgresql://dorp:***@127.0.0.1:{port}/dorp" in result.stderr
+    assert (
+        f"cannot reach PostgreSQL at postgresql://dorp:***@127.0.0.1:{port}/dorp" in result.stderr
+    )
     assert "secret" not in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from dataclasses import dataclass
 from email.message import Message
@@ -41,7 +42,9 @@ def run_demo(options: DemoOptions, console: Console) -> None:
     """Start everything, run the scenario, write the report; stop cleanly in any case."""
     region = options.region
     steps = Steps(console, total=8)
-    console.print(f"[bold]Dorp demo — {region.programme.name}, {region.name}[/]  (data: {options.data_dir})")
+    console.print(
+        f"[bold]Dorp demo — {region.programme.name}, {region.name}[/]  (data: {options.data_dir})"
+    )
     stack = RegionStack(options.data_dir)
     group: ServiceGroup | None = None
     try:
@@ -54,7 +57,9 @@ def run_demo(options: DemoOptions, console: Console) -> None:
         group = ServiceGroup(region.id, stack.service_env(region.id), stack.log_dir)
         asyncio.run(_run(options, stack, group, steps))
     finally:
-        console.print("[bold]Stopping[/] services (drain, then close), SMTP, NATS and PostgreSQL ...")
+        console.print(
+            "[bold]Stopping[/] services (drain, then close), SMTP, NATS and PostgreSQL ..."
+        )
         if group is not None:
             codes = group.stop()
             unclean = {name: code for name, code in codes.items() if code not in (0, None)}
@@ -81,7 +86,9 @@ async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, st
             reply = await send_step(nc, region.id, scenario.partner_id, step)
             if reply.status != "accepted":
                 raise DemoFailed(f"{step.description}: rejected ({reply.reason}: {reply.errors})")
-            steps.done(f"{step.description}: accepted{' (already known)' if reply.duplicate else ''}")
+            steps.done(
+                f"{step.description}: accepted{' (already known)' if reply.duplicate else ''}"
+            )
         steps.start("Waiting for the match proposal and the e-mails to both parents")
         mails = await _wait_for_mails(stack.mail_dir, scenario, group)
         for mail in mails:
@@ -103,17 +110,23 @@ async def _wait_for_mails(folder: Path, scenario: Scenario, group: ServiceGroup)
         found = [m for m in read_mail_folder(folder) if m["To"] and _address(m["To"]) in wanted]
         return found if {_address(m["To"]) for m in found} == wanted else None
 
-    return await _poll(probe, group, "the e-mails to both parents")
+    mails: list[Message] = await _poll(probe, group, "the e-mails to both parents")
+    return mails
 
 
 async def _wait_for_report(nc: Any, region: str) -> dict[str, Any]:
     async def probe() -> dict[str, Any] | None:
         answer = await fetch_report(nc, region)
         figures = answer["report"]["figures"]
-        complete = figures["matches"]["value"] and (figures["notifications_sent"]["value"] or 0) >= 2
+        complete = (
+            figures["matches"]["value"] and (figures["notifications_sent"]["value"] or 0) >= 2
+        )
         return answer if complete else None
 
-    return await _poll(probe, None, "the report to count the match and the e-mails")
+    answer: dict[str, Any] = await _poll(
+        probe, None, "the report to count the match and the e-mails"
+    )
+    return answer
 
 
 async def _poll(probe: Any, group: ServiceGroup | None, what: str) -> Any:
@@ -143,7 +156,5 @@ async def _wait_for_stop(steps: Steps, group: ServiceGroup) -> None:
         if group.exited():
             dead = group.exited()[0]
             raise DemoFailed(f"service {dead.service} stopped; last log lines:\n{dead.log_tail()}")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=1.0)
-        except TimeoutError:
-            pass

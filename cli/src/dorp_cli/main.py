@@ -30,7 +30,8 @@ console = Console()
 errors = Console(stderr=True)
 
 RegionOption = Annotated[
-    str, typer.Option("--region", "-r", help="Region id (a file in deploy/regions) or a .toml path.")
+    str,
+    typer.Option("--region", "-r", help="Region id (a file in deploy/regions) or a .toml path."),
 ]
 
 
@@ -51,9 +52,12 @@ def definition_of(service: str) -> ServiceDefinition:
 def demo(
     region: RegionOption = "lochem",
     data_dir: Annotated[
-        Path | None, typer.Option(help="Folder for NATS, PostgreSQL, mail and logs [default: .dorp/REGION]")
+        Path | None,
+        typer.Option(help="Folder for NATS, PostgreSQL, mail and logs [default: .dorp/REGION]"),
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Where the report goes [default: DATA_DIR/reports]")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where the report goes [default: DATA_DIR/reports]")
+    ] = None,
     exit_after_report: Annotated[
         bool, typer.Option(help="Stop everything and exit 0 once the report is written.")
     ] = False,
@@ -137,7 +141,8 @@ def regions() -> None:
     """List the regions that have a region file."""
     for region_id in available_regions():
         chosen = load_region(region_id)
-        console.print(f"{region_id:12} {chosen.name} — {chosen.programme.name} ({len(chosen.areas)} {chosen.area_unit}en)")
+        areas = f"{len(chosen.areas)} {chosen.area_unit}en"
+        console.print(f"{region_id:12} {chosen.name} — {chosen.programme.name} ({areas})")
 
 
 @app.command()
@@ -148,7 +153,9 @@ def asyncapi(
     root = _repository_root()
     stale = []
     for service in SERVICES:
-        document = asyncapi_document(build_app(definition_of(service), load_settings(region="lochem"))[0])
+        document = asyncapi_document(
+            build_app(definition_of(service), load_settings(region="lochem"))[0]
+        )
         text = json.dumps(document, indent=2, sort_keys=True) + "\n"
         path = root / "services" / service / "asyncapi.json"
         if check:

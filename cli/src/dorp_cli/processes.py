@@ -58,7 +58,9 @@ class ServiceProcess:
                 return
             except (NatsError, TimeoutError):
                 await asyncio.sleep(0.2)
-        raise InfrastructureUnavailable(f"service {self.service} did not become ready; see {self.log_path}")
+        raise InfrastructureUnavailable(
+            f"service {self.service} did not become ready; see {self.log_path}"
+        )
 
     def terminate(self) -> None:
         if self.process is not None and self.process.poll() is None:

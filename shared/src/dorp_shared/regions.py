@@ -104,9 +104,12 @@ class Region(_Frozen):
             unknown = set(area.neighbours) - area_ids
             if unknown:
                 raise ValueError(f"areas.{area.id}.neighbours: unknown area(s) {sorted(unknown)}")
-        for item in (*self.initiatives, *self.partners):
-            if item.area is not None and item.area not in area_ids:
-                raise ValueError(f"{item.id}.area: unknown area {item.area!r}")
+        placed = [(i.id, i.area) for i in self.initiatives] + [
+            (p.id, p.area) for p in self.partners
+        ]
+        for item_id, place in placed:
+            if place is not None and place not in area_ids:
+                raise ValueError(f"{item_id}.area: unknown area {place!r}")
         if self.default_language not in self.languages:
             raise ValueError("default_language: must be one of languages")
         return self
@@ -141,9 +144,7 @@ def find_regions_dir(start: Path | None = None) -> Path:
             candidate = folder / "deploy" / "regions"
             if candidate.is_dir():
                 return candidate
-    raise RegionError(
-        "no region files found: set DORP_REGIONS_DIR or run from the Dorp repository"
-    )
+    raise RegionError("no region files found: set DORP_REGIONS_DIR or run from the Dorp repository")
 
 
 def available_regions(regions_dir: Path | None = None) -> list[str]:

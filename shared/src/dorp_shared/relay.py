@@ -8,6 +8,7 @@ replicas share the work; ``Nats-Msg-Id`` makes a re-publish after a crash harmle
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 
@@ -41,10 +42,8 @@ class OutboxRelay:
         if self._task is None:
             return
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
         self._task = None
         try:
             await self.publish_pending()
@@ -60,10 +59,8 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 log.warning("outbox.publish_failed", error=str(exc))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-            except TimeoutError:
-                pass
             self._wake.clear()
 
     async def publish_pending(self) -> int:
@@ -80,7 +77,10 @@ class OutboxRelay:
             await asyncio.gather(
                 *(
                     self._publish(
-                        row["subject"], bytes(row["body"]), json.loads(row["headers"]), row["stream"]
+                        row["subject"],
+                        bytes(row["body"]),
+                        json.loads(row["headers"]),
+                        row["stream"],
                     )
                     for row in rows
                 )

@@ -165,5 +165,5 @@ def _require_urls(settings: DorpSettings) -> tuple[str, str]:
 
 def asyncapi_document(app: FastStream) -> dict[str, Any]:
     """The AsyncAPI 3 document of a built app, as a JSON-ready dict."""
-    spec = app.schema.to_specification()  # type: ignore[union-attr]
+    spec = app.schema.to_specification()
     return dict(spec.to_jsonable())

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, cast
 
 import asyncpg
 
@@ -34,7 +34,11 @@ class UnitOfWork(Protocol):
         ...
 
     async def emit(
-        self, payload: Event, *, cause: Envelope[Any] | None = None, event_id: uuid.UUID | None = None
+        self,
+        payload: Event,
+        *,
+        cause: Envelope[Any] | None = None,
+        event_id: uuid.UUID | None = None,
     ) -> Envelope[Any]:
         """Queue an event for publishing once this unit of work commits."""
         ...
@@ -77,7 +81,8 @@ class PgUnitOfWork(_EnvelopeFactory):
         self._emitted = 0
 
     async def __aenter__(self) -> Self:
-        self.conn = await self._pool.acquire()
+        self._proxy = await self._pool.acquire()
+        self.conn = cast(asyncpg.Connection, self._proxy)
         self._tx = self.conn.transaction()
         await self._tx.start()
         return self
@@ -94,7 +99,7 @@ class PgUnitOfWork(_EnvelopeFactory):
             else:
                 await self._tx.rollback()
         finally:
-            await self._pool.release(self.conn)
+            await self._pool.release(self._proxy)
         if exc_type is None and self._emitted:
             self._on_commit()
 
@@ -108,7 +113,11 @@ class PgUnitOfWork(_EnvelopeFactory):
         return bool(inserted)
 
     async def emit(
-        self, payload: Event, *, cause: Envelope[Any] | None = None, event_id: uuid.UUID | None = None
+        self,
+        payload: Event,
+        *,
+        cause: Envelope[Any] | None = None,
+        event_id: uuid.UUID | None = None,
     ) -> Envelope[Any]:
         envelope = self.envelope(payload, cause, event_id)
         await self.conn.execute(
@@ -156,7 +165,11 @@ class FakeUnitOfWork(_EnvelopeFactory):
         return True
 
     async def emit(
-        self, payload: Event, *, cause: Envelope[Any] | None = None, event_id: uuid.UUID | None = None
+        self,
+        payload: Event,
+        *,
+        cause: Envelope[Any] | None = None,
+        event_id: uuid.UUID | None = None,
     ) -> Envelope[Any]:
         envelope = self.envelope(payload, cause, event_id)
         self._pending.append(envelope)

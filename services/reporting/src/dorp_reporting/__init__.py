@@ -1,0 +1,1 @@
+"""Dorp reporting: projects every event into counts and renders the region's report."""

@@ -1,0 +1,16 @@
+"""The notifications service definition: schema ``notifications``, its subscribers."""
+
+from __future__ import annotations
+
+from dorp_notifications.entrypoints.subscribers import SERVICE, register
+from dorp_shared.service import ServiceDefinition
+
+DEFINITION = ServiceDefinition(
+    name=SERVICE,
+    description=(
+        "Tells people what concerns them: e-mails both parents when a match is proposed. "
+        "The only service that stores contact details."
+    ),
+    migrations="dorp_notifications.migrations",
+    wire=register,
+)

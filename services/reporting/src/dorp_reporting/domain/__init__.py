@@ -1,0 +1,1 @@
+"""Pure reporting logic: periods, facts, figures with small-count suppression, rendering."""

@@ -1,0 +1,1 @@
+"""PostgreSQL adapters of registration: the only place with SQL."""

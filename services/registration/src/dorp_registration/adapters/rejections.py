@@ -1,0 +1,45 @@
+"""Rejections: counted per reason, and their dead letters queued in the shared outbox, so the
+count and the dead letter commit (or not) together and the relay publishes after commit."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+
+import asyncpg
+
+from dorp_shared.contracts.deadletter import DeadLetter
+from dorp_shared.contracts.envelope import MSG_ID_HEADER
+from dorp_shared.contracts.subjects import DEADLETTER, deadletter_subject, stream_name
+
+SERVICE = "registration"
+
+
+class PgRejectionLog:
+    def __init__(
+        self, conn: asyncpg.Connection, region: str, queued: Callable[[], None]
+    ) -> None:
+        self.conn = conn
+        self.region = region
+        self._queued = queued
+
+    async def record(self, letter: DeadLetter) -> None:
+        await self.conn.execute(
+            "INSERT INTO rejections (reason, count, last_rejected_at) VALUES ($1, 1, $2)"
+            " ON CONFLICT (reason) DO UPDATE SET count = rejections.count + 1,"
+            " last_rejected_at = EXCLUDED.last_rejected_at",
+            letter.reason,
+            letter.failed_at,
+        )
+        letter_id = uuid.uuid4()
+        await self.conn.execute(
+            "INSERT INTO outbox (event_id, subject, stream, headers, body)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            letter_id,
+            deadletter_subject(self.region, SERVICE),
+            stream_name(self.region, DEADLETTER),
+            json.dumps({MSG_ID_HEADER: f"{SERVICE}:{letter_id}:dead"}),
+            letter.model_dump_json().encode(),
+        )
+        self._queued()

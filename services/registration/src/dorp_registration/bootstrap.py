@@ -1,0 +1,21 @@
+"""Wires registration into the shared service skeleton."""
+
+from __future__ import annotations
+
+from dorp_registration.entrypoints.subscribers import wire_partner_intake
+from dorp_shared.service import Runtime, ServiceDefinition
+
+
+def wire(runtime: Runtime) -> None:
+    wire_partner_intake(runtime)
+
+
+DEFINITION = ServiceDefinition(
+    name="registration",
+    description=(
+        "Registration: partner systems register members, requests and offers of help; "
+        "registration validates them against the region and publishes canonical events."
+    ),
+    migrations="dorp_registration.migrations",
+    wire=wire,
+)

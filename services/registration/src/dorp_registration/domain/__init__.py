@@ -1,0 +1,1 @@
+"""Pure registration logic: parsing partner input, region rules, stable ids, records."""

@@ -1,0 +1,150 @@
+"""Partner intake end to end on real NATS and PostgreSQL: replies, canonical events on
+JetStream, duplicates registered once, rejections dead-lettered with nothing stored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import pytest
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+
+from dorp_registration.bootstrap import DEFINITION
+from dorp_shared.contracts.partner import PartnerReply
+from dorp_shared.contracts.subjects import partner_subject, stream_name
+from dorp_shared.messaging import wait_for_stream_messages
+from dorp_shared.settings import DorpSettings
+from tests.support.services import eventually, nats_client, running_service
+
+pytestmark = pytest.mark.integration
+
+PARTNER = "bs-de-brink"
+PARENT_A = {
+    "external_id": "ouder-a",
+    "display_name": "Sanne",
+    "email": "sanne@example.org",
+    "home_area": "lochem",
+    "languages": ["nl"],
+    "consents": {"matching": True, "notifications": True},
+}
+PARENT_B = {**PARENT_A, "external_id": "ouder-b", "display_name": "Jeroen", "email": "j@ex.org"}
+REQUEST = {"external_id": "vraag-1", "member_external_id": "ouder-a", "kind": "babysitting"}
+OFFER = {"external_id": "aanbod-1", "member_external_id": "ouder-b", "kind": "babysitting"}
+
+
+@dataclass
+class Intake:
+    nc: Client
+    js: JetStreamContext
+    db: asyncpg.Connection
+    region: str
+
+    async def send(
+        self, event: str, body: bytes | dict[str, Any], headers: dict[str, str] | None = None
+    ) -> PartnerReply:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        subject = partner_subject(self.region, PARTNER, event)
+        reply = await self.nc.request(subject, raw, timeout=5, headers=headers)
+        return PartnerReply.model_validate_json(reply.data)
+
+    async def stream_messages(self, area: str) -> list[dict[str, Any]]:
+        info = await self.js.stream_info(stream_name(self.region, area))
+        found = []
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            message = await self.js.get_msg(stream_name(self.region, area), seq)
+            found.append(json.loads(message.data or b"{}"))
+        return found
+
+    async def rows(self, table: str) -> int:
+        return int(await self.db.fetchval(f"SELECT count(*) FROM registration.{table}"))
+
+
+@pytest.fixture
+async def intake(settings: DorpSettings) -> AsyncIterator[Intake]:
+    async with (
+        running_service(DEFINITION, settings),
+        nats_client(settings.nats_url or "") as nc,
+    ):
+        db = await asyncpg.connect(settings.database_url)
+        try:
+            yield Intake(nc, nc.jetstream(), db, settings.region)
+        finally:
+            await db.close()
+
+
+async def test_parents_request_and_offer_become_canonical_events(intake: Intake) -> None:
+    replies = [
+        await intake.send("member_registration", PARENT_A),
+        await intake.send("member_registration", PARENT_B),
+        await intake.send("help_request", REQUEST),
+        await intake.send("help_offer", OFFER),
+    ]
+    assert all(r.status == "accepted" and not r.duplicate for r in replies)
+
+    stream = stream_name(intake.region, "registration")
+    assert await wait_for_stream_messages(intake.js, stream, 4, 10) == 4
+    events = await intake.stream_messages("registration")
+    assert [e["type"] for e in events] == [
+        "registration.member_registered",
+        "registration.member_registered",
+        "registration.help_requested",
+        "registration.help_offered",
+    ]
+    request = events[2]["payload"]
+    assert request["request_id"] == replies[2].dorp_id
+    assert request["member_id"] == replies[0].dorp_id
+    assert (request["home_area"], request["languages"]) == ("lochem", ["nl"])
+
+
+async def test_record_sent_twice_registers_one_member_and_one_event(intake: Intake) -> None:
+    first = await intake.send("member_registration", PARENT_A)
+    second = await intake.send("member_registration", PARENT_A)
+    assert second.status == "accepted" and second.duplicate and second.dorp_id == first.dorp_id
+
+    stream = stream_name(intake.region, "registration")
+    await wait_for_stream_messages(intake.js, stream, 1, 10)
+    await eventually(lambda: _outbox_drained(intake))
+    assert (await intake.js.stream_info(stream)).state.messages == 1
+    assert await intake.rows("members") == 1
+
+
+async def test_rejection_is_dead_lettered_counted_and_stores_nothing(intake: Intake) -> None:
+    reply = await intake.send("member_registration", {**PARENT_A, "home_area": "deventer"})
+    assert (reply.status, reply.reason) == ("rejected", "invalid_fields")
+    assert reply.errors[0].field == "home_area" and "lochem" in (reply.errors[0].allowed or ())
+
+    letters = stream_name(intake.region, "deadletter")
+    assert await wait_for_stream_messages(intake.js, letters, 1, 10) == 1
+    [letter] = await intake.stream_messages("deadletter")
+    assert (letter["reason"], letter["service"]) == ("invalid_fields", "registration")
+    assert json.loads(letter["original_payload"])["home_area"] == "deventer"
+    assert letter["errors"][0]["field"] == "home_area"
+
+    assert await intake.rows("members") == 0
+    events = await intake.js.stream_info(stream_name(intake.region, "registration"))
+    assert events.state.messages == 0
+    counts = await intake.db.fetch("SELECT reason, count FROM registration.rejections")
+    assert [tuple(row) for row in counts] == [("invalid_fields", 1)]
+
+
+async def test_bad_payloads_get_a_reason_and_the_service_keeps_answering(intake: Intake) -> None:
+    json_header = {"content-type": "application/json"}
+    bad = await intake.send("member_registration", b"{oops", headers=json_header)
+    assert bad.reason == "invalid_json"
+    assert (await intake.send("unsubscribe", PARENT_A)).reason == "unknown_event_type"
+    assert (await intake.send("help_request", REQUEST)).reason == "unknown_member"
+    assert (await intake.send("member_registration", PARENT_A)).status == "accepted"
+    letters = stream_name(intake.region, "deadletter")
+    assert await wait_for_stream_messages(intake.js, letters, 3, 10) == 3
+    assert await intake.rows("help_requests") == 0
+
+
+async def _outbox_drained(intake: Intake) -> bool:
+    pending = await intake.db.fetchval(
+        "SELECT count(*) FROM registration.outbox WHERE published_at IS NULL"
+    )
+    return pending == 0

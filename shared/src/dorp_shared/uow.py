@@ -120,17 +120,35 @@ class PgUnitOfWork(_EnvelopeFactory):
         event_id: uuid.UUID | None = None,
     ) -> Envelope[Any]:
         envelope = self.envelope(payload, cause, event_id)
+        await self.enqueue(
+            event_subject(self.region, type(payload)),
+            stream_name(self.region, payload.area),
+            envelope.headers(),
+            envelope.model_dump_json().encode(),
+            message_id=envelope.event_id,
+        )
+        return envelope
+
+    async def enqueue(
+        self,
+        subject: str,
+        stream: str,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        message_id: uuid.UUID,
+    ) -> None:
+        """Queue any message (an event, a dead letter) for the relay, in this transaction."""
         await self.conn.execute(
             "INSERT INTO outbox (event_id, subject, stream, headers, body)"
             " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
-            envelope.event_id,
-            event_subject(self.region, type(payload)),
-            stream_name(self.region, payload.area),
-            json.dumps(envelope.headers()),
-            envelope.model_dump_json().encode(),
+            message_id,
+            subject,
+            stream,
+            json.dumps(headers),
+            body,
         )
         self._emitted += 1
-        return envelope
 
 
 class FakeUnitOfWork(_EnvelopeFactory):

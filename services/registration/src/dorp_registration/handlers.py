@@ -82,9 +82,7 @@ async def _register(
         return Rejection(UNKNOWN_MEMBER, "member_external_id was never registered by this partner")
     if isinstance(item, PartnerHelpRequest):
         request = new_request(item, region, partner_id, profile)
-        return await _once(
-            uow, request, request.request_id, uow.help.add_request(request, source)
-        )
+        return await _once(uow, request, request.request_id, uow.help.add_request(request, source))
     offer = new_offer(item, region, partner_id, profile)
     return await _once(uow, offer, offer.offer_id, uow.help.add_offer(offer, source))
 

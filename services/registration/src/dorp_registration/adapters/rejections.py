@@ -3,9 +3,8 @@ count and the dead letter commit (or not) together and the relay publishes after
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable
+from typing import Protocol
 
 import asyncpg
 
@@ -16,13 +15,23 @@ from dorp_shared.contracts.subjects import DEADLETTER, deadletter_subject, strea
 SERVICE = "registration"
 
 
+class Enqueue(Protocol):
+    async def __call__(
+        self,
+        subject: str,
+        stream: str,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        message_id: uuid.UUID,
+    ) -> None: ...
+
+
 class PgRejectionLog:
-    def __init__(
-        self, conn: asyncpg.Connection, region: str, queued: Callable[[], None]
-    ) -> None:
+    def __init__(self, conn: asyncpg.Connection, region: str, enqueue: Enqueue) -> None:
         self.conn = conn
         self.region = region
-        self._queued = queued
+        self._enqueue = enqueue
 
     async def record(self, letter: DeadLetter) -> None:
         await self.conn.execute(
@@ -33,13 +42,10 @@ class PgRejectionLog:
             letter.failed_at,
         )
         letter_id = uuid.uuid4()
-        await self.conn.execute(
-            "INSERT INTO outbox (event_id, subject, stream, headers, body)"
-            " VALUES ($1, $2, $3, $4, $5)",
-            letter_id,
+        await self._enqueue(
             deadletter_subject(self.region, SERVICE),
             stream_name(self.region, DEADLETTER),
-            json.dumps({MSG_ID_HEADER: f"{SERVICE}:{letter_id}:dead"}),
+            {MSG_ID_HEADER: f"{SERVICE}:{letter_id}:dead"},
             letter.model_dump_json().encode(),
+            message_id=letter_id,
         )
-        self._queued()

@@ -19,9 +19,5 @@ class RegistrationPgUnitOfWork(PgUnitOfWork):
         await super().__aenter__()
         self.members = PgMemberRepository(self.conn)
         self.help = PgHelpRepository(self.conn)
-        self.rejections = PgRejectionLog(self.conn, self.region, self._dead_letter_queued)
+        self.rejections = PgRejectionLog(self.conn, self.region, self.enqueue)
         return self
-
-    def _dead_letter_queued(self) -> None:
-        """A queued dead letter should wake the outbox relay at commit, like an event."""
-        self._emitted += 1

@@ -106,14 +106,17 @@ def area_subscriber(
 ) -> LogicSubscriber[Any]:
     """One durable pull consumer per (consuming service, publishing area).
 
-    One consumer for all of an area's events keeps their order (a member is registered
-    before their request arrives). Handlers attach with ``filter=is_event(...)``.
+    One consumer for all of an area's events, fetched one at a time, handles them in
+    stream order (a member is registered before their request is handled): FastStream runs
+    the messages of a fetched batch concurrently, so a batch size above 1 would reorder them.
+    A redelivery still comes later than its successors, so handlers also cope with
+    out-of-order events (``NotReadyYet``). Handlers attach with ``filter=is_event(...)``.
     """
     return broker.subscriber(
         area_events(region, area),
         stream=JStream(stream_name(region, area), declare=False),
         durable=f"{service}-{area}",
-        pull_sub=PullSub(batch_size=50, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         config=ConsumerConfig(
             max_deliver=max_deliver + 1,  # the guard dead-letters on the last one itself

@@ -1,0 +1,28 @@
+"""The matching unit of work: one transaction over the matching schema."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from dorp_matching.adapters.repositories import (
+    PgMemberRepository,
+    PgOfferRepository,
+    PgProposalRepository,
+    PgRequestRepository,
+)
+from dorp_shared.uow import PgUnitOfWork
+
+
+class PgMatchingUnitOfWork(PgUnitOfWork):
+    members: PgMemberRepository
+    requests: PgRequestRepository
+    offers: PgOfferRepository
+    proposals: PgProposalRepository
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.members = PgMemberRepository(self.conn)
+        self.requests = PgRequestRepository(self.conn)
+        self.offers = PgOfferRepository(self.conn)
+        self.proposals = PgProposalRepository(self.conn)
+        return self

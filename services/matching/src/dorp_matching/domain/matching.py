@@ -1,0 +1,188 @@
+"""Candidate selection and scoring of offers for a request.
+
+Hard rules (a candidate or not): same kind, another member, both consented to matching,
+at most one area apart, capacity left, neither expired. Everything else only scores:
+same area above neighbours, a shared language, a fitting age band, a less busy helper.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from dorp_matching.domain import wording
+from dorp_matching.domain.model import (
+    Candidate,
+    Member,
+    Offer,
+    Proposal,
+    Request,
+    Waiting,
+    is_open,
+)
+from dorp_shared.contracts import MatchReason
+from dorp_shared.regions import Region
+
+MAX_DISTANCE = 1
+WEIGHT_KIND = 1.0
+WEIGHT_SAME_AREA = 3.0
+WEIGHT_NEIGHBOUR_AREA = 1.5
+WEIGHT_SHARED_LANGUAGE = 2.0
+WEIGHT_AGE_BAND = 1.5
+WEIGHT_AGE_BAND_OPEN = 0.75
+WEIGHT_FREE_HELPER = 1.0
+
+_PROPOSAL_NAMESPACE = uuid.UUID("5d1f6c1e-7a57-4c39-9b53-6d6174636869")
+
+
+def proposal_id(request_id: uuid.UUID, offer_id: uuid.UUID) -> uuid.UUID:
+    """Deterministic, so a replay derives the same proposal (and event) id."""
+    return uuid.uuid5(_PROPOSAL_NAMESPACE, f"{request_id}/{offer_id}")
+
+
+def is_candidate(
+    request: Request, requester: Member, candidate: Candidate, region: Region, at: datetime
+) -> bool:
+    offer, helper = candidate.offer, candidate.helper
+    return (
+        offer.kind == request.kind
+        and requester.member_id == request.member_id
+        and helper.member_id == offer.member_id
+        and offer.member_id != request.member_id
+        and requester.consents_matching
+        and helper.consents_matching
+        and region.area_distance(request.home_area, offer.home_area) <= MAX_DISTANCE
+        and candidate.offer_load < offer.capacity
+        and is_open(offer.expires_at, at)
+        and is_open(request.expires_at, at)
+    )
+
+
+def shared_languages(
+    request: Request, requester: Member, offer: Offer, helper: Member
+) -> list[str]:
+    """Languages both speak, in the requester's order; a member's profile fills in for an
+    empty list on the request or offer."""
+    theirs = set(offer.languages or helper.languages)
+    ours = dict.fromkeys(request.languages or requester.languages)
+    return [code for code in ours if code in theirs]
+
+
+def _age_reason(request: Request, offer: Offer) -> MatchReason | None:
+    if request.age_band is not None and request.age_band in offer.age_bands:
+        return MatchReason(code="age_band", detail=request.age_band, weight=WEIGHT_AGE_BAND)
+    if request.age_band is None or not offer.age_bands:
+        detail = request.age_band or "any"
+        return MatchReason(code="age_band_open", detail=detail, weight=WEIGHT_AGE_BAND_OPEN)
+    return None
+
+
+def _reasons(
+    request: Request, requester: Member, candidate: Candidate, distance: int, languages: list[str]
+) -> tuple[MatchReason, ...]:
+    offer = candidate.offer
+    found = [MatchReason(code="same_kind", detail=request.kind, weight=WEIGHT_KIND)]
+    if distance == 0:
+        found.append(MatchReason(code="same_area", detail=offer.home_area, weight=WEIGHT_SAME_AREA))
+    else:
+        detail = f"{request.home_area}/{offer.home_area}"
+        found.append(
+            MatchReason(code="neighbour_area", detail=detail, weight=WEIGHT_NEIGHBOUR_AREA)
+        )
+    if languages:
+        detail = ",".join(languages)
+        found.append(
+            MatchReason(code="shared_language", detail=detail, weight=WEIGHT_SHARED_LANGUAGE)
+        )
+    age = _age_reason(request, offer)
+    if age is not None:
+        found.append(age)
+    load = candidate.helper_load
+    weight = round(WEIGHT_FREE_HELPER / (1 + load), 3)
+    found.append(MatchReason(code="helper_load", detail=str(load), weight=weight))
+    return tuple(found)
+
+
+def _area_name(region: Region, area_id: str) -> str:
+    return next((area.name for area in region.areas if area.id == area_id), area_id)
+
+
+def _explain(
+    request: Request,
+    offer: Offer,
+    distance: int,
+    languages: list[str],
+    region: Region,
+    *,
+    english: bool,
+) -> str:
+    other = _area_name(region, offer.home_area) if distance else None
+    return wording.sentence(
+        [
+            wording.area_phrase(_area_name(region, request.home_area), other, english=english),
+            wording.language_phrase(languages, english=english) if languages else "",
+            wording.kind_phrase(request.kind, request.age_band, offer.age_bands, english=english),
+        ]
+    )
+
+
+def propose(request: Request, requester: Member, candidate: Candidate, region: Region) -> Proposal:
+    """Score and explain one (already eligible) pairing."""
+    offer = candidate.offer
+    distance = region.area_distance(request.home_area, offer.home_area)
+    languages = shared_languages(request, requester, offer, candidate.helper)
+    reasons = _reasons(request, requester, candidate, distance, languages)
+    return Proposal(
+        proposal_id=proposal_id(request.request_id, offer.offer_id),
+        request_id=request.request_id,
+        offer_id=offer.offer_id,
+        requester_id=request.member_id,
+        helper_id=offer.member_id,
+        kind=request.kind,
+        home_area=request.home_area,
+        score=round(sum(reason.weight for reason in reasons), 3),
+        reasons=reasons,
+        explanation=_explain(request, offer, distance, languages, region, english=False),
+        explanation_en=_explain(request, offer, distance, languages, region, english=True),
+    )
+
+
+def choose_offer(
+    request: Request,
+    requester: Member,
+    candidates: Iterable[Candidate],
+    region: Region,
+    at: datetime,
+) -> Proposal | None:
+    """The best eligible offer for a request; ties go to the oldest offer."""
+    ranked = sorted(
+        (
+            (propose(request, requester, c, region), c.offer)
+            for c in candidates
+            if is_candidate(request, requester, c, region, at)
+        ),
+        key=lambda pair: (-pair[0].score, pair[1].offered_at, str(pair[1].offer_id)),
+    )
+    return ranked[0][0] if ranked else None
+
+
+def serve_waiting(
+    candidate: Candidate, waiting: Sequence[Waiting], region: Region, at: datetime
+) -> list[Proposal]:
+    """Propose a new offer to the waiting requests it can serve, oldest first, while its
+    capacity lasts."""
+    proposals: list[Proposal] = []
+    current = candidate
+    ordered = sorted(waiting, key=lambda w: (w.request.requested_at, str(w.request.request_id)))
+    for item in ordered:
+        if any(p.request_id == item.request.request_id for p in proposals):
+            continue
+        if not is_candidate(item.request, item.requester, current, region, at):
+            continue
+        proposals.append(propose(item.request, item.requester, current, region))
+        current = replace(
+            current, offer_load=current.offer_load + 1, helper_load=current.helper_load + 1
+        )
+    return proposals

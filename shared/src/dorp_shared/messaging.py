@@ -55,14 +55,23 @@ ACK_WAIT_SECONDS = 30.0
 
 async def connect_nats(url: str, *, name: str = "dorp") -> Client:
     """Connect once, failing fast with a message that names the URL tried."""
+
+    async def quiet(_error: Exception) -> None:
+        """The failure is raised below as one clear error; no retry log spam."""
+
     try:
         return await nats.connect(
-            url, name=name, connect_timeout=3, allow_reconnect=False, max_reconnect_attempts=0
+            url,
+            name=name,
+            connect_timeout=3,
+            allow_reconnect=False,
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0.2,
+            error_cb=quiet,
         )
     except (OSError, NatsError, TimeoutError) as exc:
-        raise InfrastructureUnavailable(
-            f"cannot reach NATS at {url}: {exc or type(exc).__name__}"
-        ) from exc
+        reason = str(exc) or type(exc).__name__
+        raise InfrastructureUnavailable(f"cannot reach NATS at {url}: {reason}") from exc
 
 
 async def ensure_streams(js: JetStreamContext, region: str, replicas: int = 1) -> None:

@@ -8,6 +8,7 @@ outbox relay, and whose shutdown drains NATS before closing the pool.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,7 +20,8 @@ from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
 
 from dorp_shared import db
-from dorp_shared.contracts.subjects import command_subject
+from dorp_shared.contracts.envelope import Envelope, Event
+from dorp_shared.contracts.subjects import command_subject, event_subject
 from dorp_shared.messaging import DeliveryGuard, JetStreamPublisher, declare_region
 from dorp_shared.regions import Region, load_region
 from dorp_shared.relay import OutboxRelay
@@ -68,6 +70,7 @@ class ServiceDefinition:
     description: str
     migrations: str
     wire: Callable[[Runtime], None]
+    publishes: tuple[type[Event], ...] = ()
     on_started: Callable[[Runtime], Awaitable[None]] | None = None
     on_stopping: Callable[[Runtime], Awaitable[None]] | None = None
 
@@ -83,13 +86,14 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         name=f"dorp-{region.id}-{definition.name}",
         middlewares=[guard],
         graceful_timeout=15.0,
-        logger=structlog.get_logger("faststream"),
+        logger=logging.getLogger("dorp.faststream"),
     )
     runtime = Runtime(
         service=definition.name, settings=settings, region=region, broker=broker, guard=guard
     )
     definition.wire(runtime)
     _wire_health(runtime)
+    _document_publications(runtime, definition.publishes)
 
     async def start_up() -> None:
         url, dsn = _require_urls(settings)
@@ -130,9 +134,21 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
             version="1.0.0",
             description=definition.description,
         ),
-        logger=structlog.get_logger("faststream"),
+        logger=logging.getLogger("dorp.faststream"),
     )
     return app, runtime
+
+
+def _document_publications(runtime: Runtime, events: tuple[type[Event], ...]) -> None:
+    """Declare what the service publishes, for its AsyncAPI document. Publishing itself goes
+    through the outbox relay, which sends the stored envelope bytes."""
+    for event in events:
+        runtime.broker.publisher(
+            event_subject(runtime.region.id, event),
+            schema=Envelope[event],  # type: ignore[valid-type]
+            title=f"{runtime.service}: {event.event_type()} v{event.version}",
+            description=(event.__doc__ or "").strip() or None,
+        )
 
 
 def _wire_health(runtime: Runtime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dorp_matching.entrypoints.subscribers import SERVICE, wire_subscribers
+from dorp_shared.contracts.events import MatchProposed
 from dorp_shared.service import Runtime, ServiceDefinition
 
 
@@ -15,4 +16,5 @@ DEFINITION = ServiceDefinition(
     description="Proposes matches between help requests (vraag) and offers (aanbod).",
     migrations="dorp_matching.migrations",
     wire=wire,
+    publishes=(MatchProposed,),
 )

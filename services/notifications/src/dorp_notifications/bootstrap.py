@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dorp_notifications.entrypoints.subscribers import SERVICE, register
+from dorp_shared.contracts.events import NotificationSent
 from dorp_shared.service import ServiceDefinition
 
 DEFINITION = ServiceDefinition(
@@ -13,4 +14,5 @@ DEFINITION = ServiceDefinition(
     ),
     migrations="dorp_notifications.migrations",
     wire=register,
+    publishes=(NotificationSent,),
 )

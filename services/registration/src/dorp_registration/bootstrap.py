@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dorp_registration.entrypoints.subscribers import wire_partner_intake
+from dorp_shared.contracts.events import HelpOffered, HelpRequested, MemberRegistered
 from dorp_shared.service import Runtime, ServiceDefinition
 
 
@@ -18,4 +19,9 @@ DEFINITION = ServiceDefinition(
     ),
     migrations="dorp_registration.migrations",
     wire=wire,
+    publishes=(
+        MemberRegistered,
+        HelpRequested,
+        HelpOffered,
+    ),
 )

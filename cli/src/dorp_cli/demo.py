@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
+from nats.js.errors import NotFoundError
 from rich.console import Console
 
 from dorp_cli.console import Steps
@@ -19,6 +20,8 @@ from dorp_cli.region_stack import RegionStack
 from dorp_cli.reports import fetch_report, write_report
 from dorp_cli.scenario import Scenario, babysitting_scenario, send_step
 from dorp_cli.smtp_sink import read_mail_folder
+from dorp_shared.contracts import Envelope, MatchProposed
+from dorp_shared.contracts.subjects import event_subject, stream_name
 from dorp_shared.errors import DorpError
 from dorp_shared.messaging import declare_region
 from dorp_shared.regions import Region
@@ -90,6 +93,8 @@ async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, st
                 f"{step.description}: accepted{' (already known)' if reply.duplicate else ''}"
             )
         steps.start("Waiting for the match proposal and the e-mails to both parents")
+        proposal = await _wait_for_proposal(nc, region.id)
+        steps.done(f"match proposed: {proposal.explanation} / {proposal.explanation_en}")
         mails = await _wait_for_mails(stack.mail_dir, scenario, group)
         for mail in mails:
             steps.done(f"mail to {mail['To']}: {mail['Subject']}")
@@ -112,6 +117,23 @@ async def _wait_for_mails(folder: Path, scenario: Scenario, group: ServiceGroup)
 
     mails: list[Message] = await _poll(probe, group, "the e-mails to both parents")
     return mails
+
+
+async def _wait_for_proposal(nc: Any, region: str) -> MatchProposed:
+    """The latest proposal on the matching stream, read as any consumer of it could."""
+    js = nc.jetstream()
+
+    async def probe() -> MatchProposed | None:
+        try:
+            raw = await js.get_last_msg(
+                stream_name(region, "matching"), event_subject(region, MatchProposed)
+            )
+        except NotFoundError:
+            return None
+        return Envelope[MatchProposed].model_validate_json(raw.data or b"").payload
+
+    proposal: MatchProposed = await _poll(probe, None, "a match proposal")
+    return proposal
 
 
 async def _wait_for_report(nc: Any, region: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+import warnings
 from pathlib import Path
 
 from dorp_shared.errors import InfrastructureUnavailable
@@ -106,6 +107,9 @@ class EmbeddedPostgres:
         self._server: object | None = None
 
     def start(self) -> str:
+        # pgserver looks up a runtime folder via platformdirs, which warns when
+        # XDG_RUNTIME_DIR is unset (as on servers and in CI); its fallback is fine.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR", module="platformdirs")
         import pgserver
 
         self.data_dir.mkdir(parents=True, exist_ok=True)

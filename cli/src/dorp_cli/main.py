@@ -15,9 +15,8 @@ from rich.console import Console
 
 from dorp_cli.processes import SERVICES
 from dorp_shared.errors import DorpError
-from dorp_shared.logging import configure_logging
 from dorp_shared.regions import RegionError, available_regions, load_region
-from dorp_shared.service import ServiceDefinition, asyncapi_document, build_app
+from dorp_shared.service import ServiceDefinition, asyncapi_document, build_app, create_app
 from dorp_shared.settings import load_settings
 
 app = typer.Typer(
@@ -93,11 +92,8 @@ def serve(
     Needs DORP_NATS_URL and DORP_DATABASE_URL; see README for every DORP_ setting.
     """
     definition = definition_of(service)
-    settings = load_settings(region=region)
-    configure_logging(service, settings.log_format, settings.log_level)
     try:
-        application, _ = build_app(definition, settings)
-        asyncio.run(application.run())
+        asyncio.run(create_app(definition, region).run())
     except (DorpError, RegionError) as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:

@@ -22,10 +22,11 @@ from faststream.specification import AsyncAPI
 from dorp_shared import db
 from dorp_shared.contracts.envelope import Envelope, Event
 from dorp_shared.contracts.subjects import command_subject, event_subject
+from dorp_shared.logging import configure_logging
 from dorp_shared.messaging import DeliveryGuard, JetStreamPublisher, declare_region
 from dorp_shared.regions import Region, load_region
 from dorp_shared.relay import OutboxRelay
-from dorp_shared.settings import DorpSettings
+from dorp_shared.settings import DorpSettings, load_settings
 from dorp_shared.uow import PgUnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -137,6 +138,14 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         logger=logging.getLogger("dorp.faststream"),
     )
     return app, runtime
+
+
+def create_app(definition: ServiceDefinition, region: str | None = None) -> FastStream:
+    """Settings from the environment, logging configured, app built: the app factory
+    behind ``dorp serve`` and ``faststream run dorp_<service>.bootstrap:create_app --factory``."""
+    settings = load_settings(region=region)
+    configure_logging(definition.name, settings.log_format, settings.log_level)
+    return build_app(definition, settings)[0]
 
 
 def _document_publications(runtime: Runtime, events: tuple[type[Event], ...]) -> None:

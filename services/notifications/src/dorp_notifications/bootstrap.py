@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from faststream import FastStream
+
 from dorp_notifications.entrypoints.subscribers import SERVICE, register
 from dorp_shared.contracts.events import NotificationSent
-from dorp_shared.service import ServiceDefinition
+from dorp_shared.service import ServiceDefinition, create_app
 
 DEFINITION = ServiceDefinition(
     name=SERVICE,
@@ -16,3 +18,11 @@ DEFINITION = ServiceDefinition(
     wire=register,
     publishes=(NotificationSent,),
 )
+
+
+def app() -> FastStream:
+    """App factory (settings from DORP_*):
+
+    ``faststream run dorp_notifications.bootstrap:app --factory``
+    """
+    return create_app(DEFINITION)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from faststream import FastStream
+
 from dorp_registration.entrypoints.subscribers import wire_partner_intake
 from dorp_shared.contracts.events import HelpOffered, HelpRequested, MemberRegistered
-from dorp_shared.service import Runtime, ServiceDefinition
+from dorp_shared.service import Runtime, ServiceDefinition, create_app
 
 
 def wire(runtime: Runtime) -> None:
@@ -25,3 +27,11 @@ DEFINITION = ServiceDefinition(
         HelpOffered,
     ),
 )
+
+
+def app() -> FastStream:
+    """App factory (settings from DORP_*):
+
+    ``faststream run dorp_registration.bootstrap:app --factory``
+    """
+    return create_app(DEFINITION)

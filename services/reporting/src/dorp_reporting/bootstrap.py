@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from faststream import FastStream
+
 from dorp_reporting.adapters.uow import PgReportingUnitOfWork
 from dorp_reporting.entrypoints import subscribers
-from dorp_shared.service import Runtime, ServiceDefinition
+from dorp_shared.service import Runtime, ServiceDefinition, create_app
 
 
 def wire(runtime: Runtime) -> None:
@@ -29,3 +31,11 @@ DEFINITION = ServiceDefinition(
     migrations="dorp_reporting.migrations",
     wire=wire,
 )
+
+
+def app() -> FastStream:
+    """App factory (settings from DORP_*):
+
+    ``faststream run dorp_reporting.bootstrap:app --factory``
+    """
+    return create_app(DEFINITION)

@@ -118,6 +118,10 @@ class Region(_Frozen):
     def area_ids(self) -> frozenset[str]:
         return frozenset(area.id for area in self.areas)
 
+    def area_name(self, area_id: str) -> str:
+        """The area's name for people; an unknown id is shown as the id itself."""
+        return next((area.name for area in self.areas if area.id == area_id), area_id)
+
     def neighbours_of(self, area_id: str) -> frozenset[str]:
         """Neighbour relation made symmetric: one side listing it is enough."""
         found = {a.id for a in self.areas if area_id in a.neighbours}

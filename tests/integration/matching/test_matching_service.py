@@ -124,9 +124,10 @@ async def _at_least(js: JetStreamContext, region: str, n: int) -> list[Envelope[
 
 @pytest.fixture
 async def service(settings: DorpSettings) -> AsyncIterator[tuple[Runtime, JetStreamContext]]:
-    async with running_service(DEFINITION, settings) as runtime, nats_client(
-        settings.nats_url or ""
-    ) as nc:
+    async with (
+        running_service(DEFINITION, settings) as runtime,
+        nats_client(settings.nats_url or "") as nc,
+    ):
         yield runtime, nc.jetstream()
 
 

@@ -105,10 +105,6 @@ def _reasons(
     return tuple(found)
 
 
-def _area_name(region: Region, area_id: str) -> str:
-    return next((area.name for area in region.areas if area.id == area_id), area_id)
-
-
 def _explain(
     request: Request,
     offer: Offer,
@@ -118,10 +114,10 @@ def _explain(
     *,
     english: bool,
 ) -> str:
-    other = _area_name(region, offer.home_area) if distance else None
+    other = region.area_name(offer.home_area) if distance else None
     return wording.sentence(
         [
-            wording.area_phrase(_area_name(region, request.home_area), other, english=english),
+            wording.area_phrase(region.area_name(request.home_area), other, english=english),
             wording.language_phrase(languages, english=english) if languages else "",
             wording.kind_phrase(request.kind, request.age_band, offer.age_bands, english=english),
         ]

@@ -1,55 +1,18 @@
 """The human side of a proposal: one sentence in Dutch and one in English.
 
-Unknown languages and help kinds fall back to their code, so a region can add a kind in
-its region file before anyone writes a label for it here.
+The words for kinds and languages come from ``dorp_shared.vocabulary`` (the same words
+as in mails and reports); only the sentence templates are matching's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
-    "nl": ("Nederlands", "Dutch"),
-    "en": ("Engels", "English"),
-    "fr": ("Frans", "French"),
-    "de": ("Duits", "German"),
-    "ar": ("Arabisch", "Arabic"),
-    "tr": ("Turks", "Turkish"),
-    "pl": ("Pools", "Polish"),
-    "uk": ("Oekraïens", "Ukrainian"),
-    "ru": ("Russisch", "Russian"),
-    "es": ("Spaans", "Spanish"),
-    "pt": ("Portugees", "Portuguese"),
-    "so": ("Somalisch", "Somali"),
-    "ti": ("Tigrinya", "Tigrinya"),
-    "fa": ("Perzisch", "Persian"),
-    "prs": ("Dari", "Dari"),
-    "ps": ("Pasjtoe", "Pashto"),
-    "ber": ("Berbers", "Berber"),
-    "ro": ("Roemeens", "Romanian"),
-    "bg": ("Bulgaars", "Bulgarian"),
-}
-
-KIND_NAMES: dict[str, tuple[str, str]] = {
-    "babysitting": ("oppas", "babysitting"),
-    "walk_and_talk": ("een wandeling met een praatje", "a walk and a talk"),
-    "coffee_date": ("een koffie- of theedate", "a coffee or tea date"),
-    "share_experience": ("ervaringen delen", "sharing experiences"),
-    "language_help": ("taalhulp", "language help"),
-    "explain_school_system": ("uitleg over het schoolsysteem", "explaining the school system"),
-    "clothing_exchange": ("kleding en spullen ruilen", "swapping clothes and goods"),
-    "host_family": ("een steungezin", "a host family"),
-}
+from dorp_shared import vocabulary
 
 
-def language_name(code: str, *, english: bool) -> str:
-    names = LANGUAGE_NAMES.get(code)
-    return names[1 if english else 0] if names else code
-
-
-def kind_name(kind: str, *, english: bool) -> str:
-    names = KIND_NAMES.get(kind)
-    return names[1 if english else 0] if names else kind.replace("_", " ")
+def _language(english: bool) -> str:
+    return "en" if english else "nl"
 
 
 def enumerate_words(words: Sequence[str], *, english: bool) -> str:
@@ -69,7 +32,9 @@ def area_phrase(first: str, second: str | None, *, english: bool) -> str:
 
 
 def language_phrase(codes: Sequence[str], *, english: bool) -> str:
-    names = enumerate_words([language_name(c, english=english) for c in codes], english=english)
+    names = enumerate_words(
+        [vocabulary.language_name(c, _language(english)) for c in codes], english=english
+    )
     return f"you both speak {names}" if english else f"jullie spreken allebei {names}"
 
 
@@ -80,7 +45,7 @@ def kind_phrase(
 
     When the offer is for other ages the sentence says so instead of hiding it.
     """
-    label = kind_name(kind, english=english)
+    label = vocabulary.kind_phrase(kind, _language(english))
     if age_band is None:
         return label
     if not offered_bands or age_band in offered_bands:

@@ -11,8 +11,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from dorp_reporting.domain.facts import KindArea, Ledger, Tallies
 from dorp_reporting.domain.figures import Figure, count, people_parts
 from dorp_reporting.domain.period import Period
-from dorp_reporting.domain.words import AREA_UNITS, ROLE_ORDER, kind_words, role_words
+from dorp_shared import vocabulary
 from dorp_shared.regions import Region
+from dorp_shared.vocabulary import ROLE_ORDER, kind_labels, role_words
 
 
 class _Model(BaseModel):
@@ -101,7 +102,7 @@ Labels = Mapping[str, tuple[str, str]]
 
 def _kind_labels(region: Region, tallies: Tallies) -> Labels:
     kinds = _known_then_seen(region.help_kinds, (key[0] for key in _all_keys(tallies)))
-    return {kind: kind_words(kind) for kind in kinds}
+    return {kind: kind_labels(kind) for kind in kinds}
 
 
 def _area_labels(region: Region, tallies: Tallies) -> Labels:
@@ -143,4 +144,4 @@ def _known_then_seen(known: Iterable[str], seen: Iterable[str]) -> list[str]:
 
 
 def area_unit_words(report: Report) -> tuple[str, str]:
-    return AREA_UNITS.get(report.area_unit, (report.area_unit, report.area_unit))
+    return vocabulary.area_unit_words(report.area_unit)

@@ -39,13 +39,13 @@ def _docker_answers() -> bool:
 
 @contextlib.contextmanager
 def _containers() -> Iterator[Infra]:
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.core.waiting_utils import wait_for_logs
-    from testcontainers.postgres import PostgresContainer
+    from testcontainers.community.nats import NatsContainer
+    from testcontainers.community.postgres import PostgresContainer
 
-    nats = DockerContainer("nats:2.11").with_command("-js").with_exposed_ports(4222)
-    with PostgresContainer("postgres:16", driver=None) as pg, nats:
-        wait_for_logs(nats, "Server is ready")
+    with (
+        PostgresContainer("postgres:16", driver=None) as pg,
+        NatsContainer("nats:2.11", jetstream=True) as nats,
+    ):
         url = f"nats://{nats.get_container_host_ip()}:{nats.get_exposed_port(4222)}"
         yield Infra(url, pg.get_connection_url(), "testcontainers")
 

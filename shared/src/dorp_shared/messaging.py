@@ -5,7 +5,6 @@ acknowledged publishing, and the delivery guard that bounds redeliveries.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -262,10 +261,6 @@ class _Guard(BaseMiddleware[Any, Any]):
             await guard.dead_letter(msg, "retries_exhausted", repr(exc)[:500], deliveries)
         await msg.ack()
         return None
-
-
-def json_body(msg: StreamMessage[Any]) -> Any:
-    return json.loads(msg.body)
 
 
 async def wait_for_stream_messages(

@@ -12,7 +12,6 @@ from dorp_shared.contracts.events import (
     MatchReason,
     MemberRegistered,
     NotificationSent,
-    ReportGenerated,
 )
 from dorp_shared.contracts.partner import FieldError, PartnerReply
 
@@ -31,6 +30,5 @@ __all__ = [
     "MemberRegistered",
     "NotificationSent",
     "PartnerReply",
-    "ReportGenerated",
     "wrap",
 ]

@@ -133,21 +133,10 @@ class NotificationSent(Event):
     language: str
 
 
-class ReportGenerated(Event):
-    area = "reporting"
-    name = "report_generated"
-    version = 1
-
-    report_id: uuid.UUID
-    period: str
-    figures: dict[str, int]
-
-
 ALL_EVENTS: tuple[type[Event], ...] = (
     MemberRegistered,
     HelpRequested,
     HelpOffered,
     MatchProposed,
     NotificationSent,
-    ReportGenerated,
 )

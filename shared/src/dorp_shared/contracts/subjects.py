@@ -8,7 +8,8 @@ Subjects are lowercase, dot-separated and versioned:
 ``dorp.<region>.deadletter.<area>``                    what a service could not handle, with reason
 ``dorp.<region>.partner.<partner_id>.<event>``         partner systems' input (request/reply)
 ``dorp.<region>.cmd.<area>.<command>``                 commands and queries (request/reply)
-``dorp.<region>.aggregate.<name>``                     anonymised figures that may leave the region
+``dorp.<region>.aggregate.<name>``                     (reserved) anonymised figures that may leave
+                                                       the region
 =====================================================  ===========================================
 
 Streams are named ``DORP_<REGION>_<AREA>``; they are declared only by :func:`region_streams`.
@@ -50,10 +51,6 @@ def partner_wildcard(region: str) -> str:
 
 def command_subject(region: str, area: str, command: str) -> str:
     return f"{ROOT}.{region}.cmd.{area}.{command}"
-
-
-def aggregate_subject(region: str, name: str) -> str:
-    return f"{ROOT}.{region}.aggregate.{name}"
 
 
 def stream_name(region: str, area: str) -> str:

@@ -41,4 +41,8 @@ def settings(infra: Infra, database_url: str, region_id: str, regions_dir: Path)
         database_url=database_url,
         log_format="console",
         max_deliver=3,
+        registration_http_port=0,
+        matching_http_port=0,
+        notifications_http_port=0,
+        reporting_http_port=0,
     )

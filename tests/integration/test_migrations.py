@@ -30,6 +30,7 @@ async def test_applies_in_order_once(database_url: str, migrations_package: Path
     first = await db.migrate(database_url, "svc", ["dorp_shared.migrations", "mig_pkg"])
     assert first == [
         "dorp_shared.migrations:0001_inbox_outbox.sql",
+        "dorp_shared.migrations:0002_idempotency.sql",
         "mig_pkg:0001_things.sql",
         "mig_pkg:0002_more.sql",
     ]

@@ -46,6 +46,7 @@ from dorp_shared.contracts.subjects import (
     stream_name,
 )
 from dorp_shared.errors import InfrastructureUnavailable, NotReadyYet, PermanentFailure
+from dorp_shared.validation import field_errors
 
 log = structlog.get_logger(__name__)
 
@@ -155,13 +156,6 @@ def _deliveries(msg: StreamMessage[Any]) -> int | None:
     return int(raw.metadata.num_delivered)
 
 
-def _field_errors(exc: ValidationError) -> tuple[FieldError, ...]:
-    return tuple(
-        FieldError(field=".".join(str(p) for p in err["loc"]), message=err["msg"])
-        for err in exc.errors()[:20]
-    )
-
-
 class DeliveryGuard:
     """Broker middleware: binds log context per message, retries transient failures with
     backoff, and sends what cannot succeed to the region's dead-letter subject.
@@ -246,7 +240,7 @@ class _Guard(BaseMiddleware[Any, Any]):
                 "invalid_contract",
                 str(exc.error_count()) + " invalid field(s)",
                 deliveries,
-                _field_errors(exc),
+                field_errors(None, exc),
             )
         except PermanentFailure as exc:
             await guard.dead_letter(msg, exc.reason, exc.detail, deliveries)

@@ -93,6 +93,7 @@ class Region(_Frozen):
     report_small_count_threshold: int = Field(default=5, ge=1)
     proposal_expiry_days: int = Field(default=14, ge=1)
     retention_days: int = Field(default=730, ge=30)
+    retention_warning_days: int = Field(default=28, ge=1)
     connector_reviews_proposals: bool = False
 
     @model_validator(mode="after")
@@ -110,6 +111,8 @@ class Region(_Frozen):
         for item_id, place in placed:
             if place is not None and place not in area_ids:
                 raise ValueError(f"{item_id}.area: unknown area {place!r}")
+        if self.retention_warning_days >= self.retention_days:
+            raise ValueError("retention_warning_days: must be less than retention_days")
         if self.default_language not in self.languages:
             raise ValueError("default_language: must be one of languages")
         return self

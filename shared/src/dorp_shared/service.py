@@ -11,17 +11,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import asyncpg
 import structlog
 from faststream import FastStream
-from faststream.nats import NatsBroker
+from faststream.message import StreamMessage
+from faststream.nats import NatsBroker, NatsResponse
+from faststream.nats.annotations import NatsMessage
 from faststream.specification import AsyncAPI
 
 from dorp_shared import db
+from dorp_shared.command_runner import run_command
+from dorp_shared.commands import IDEMPOTENCY_HEADER, Actor, Command, CommandContext
 from dorp_shared.contracts.envelope import Envelope, Event
 from dorp_shared.contracts.subjects import command_subject, event_subject
+from dorp_shared.http import HttpServer, build_http_api
 from dorp_shared.logging import configure_logging
 from dorp_shared.messaging import DeliveryGuard, JetStreamPublisher, declare_region
 from dorp_shared.regions import Region, load_region
@@ -34,6 +40,8 @@ log = structlog.get_logger(__name__)
 U = TypeVar("U", bound=PgUnitOfWork)
 SHARED_MIGRATIONS = "dorp_shared.migrations"
 PLACEHOLDER_NATS_URL = "nats://127.0.0.1:4222"
+STATUS_HEADER = "Dorp-Status"
+ACTOR_HEADER = "Dorp-Actor"
 
 
 @dataclass
@@ -47,7 +55,8 @@ class Runtime:
     guard: DeliveryGuard
     _pool: asyncpg.Pool | None = None
     _relay: OutboxRelay | None = None
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    http: HttpServer | None = None
+    extras: dict[str, object] = field(default_factory=dict)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -66,12 +75,22 @@ class Runtime:
 
 
 @dataclass(frozen=True)
+class Api:
+    """A service's commands and queries, served over NATS request/reply on
+    ``dorp.<region>.cmd.<service>.<name>`` and over HTTP as ``POST /v1/<name>``."""
+
+    commands: tuple[Command[Any, Any, Any], ...]
+    uow: type[PgUnitOfWork]
+
+
+@dataclass(frozen=True)
 class ServiceDefinition:
     name: str
     description: str
     migrations: str
     wire: Callable[[Runtime], None]
     publishes: tuple[type[Event], ...] = ()
+    api: Api | None = None
     on_started: Callable[[Runtime], Awaitable[None]] | None = None
     on_stopping: Callable[[Runtime], Awaitable[None]] | None = None
 
@@ -93,6 +112,8 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         service=definition.name, settings=settings, region=region, broker=broker, guard=guard
     )
     definition.wire(runtime)
+    if definition.api:
+        wire_nats_commands(runtime, definition.api)
     _wire_health(runtime)
     _document_publications(runtime, definition.publishes)
 
@@ -108,11 +129,15 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         guard.publish = publish
         runtime._relay = OutboxRelay(runtime.pool, publish)
         runtime._relay.start()
+        if definition.api:
+            await _start_http(runtime, definition)
         if definition.on_started:
             await definition.on_started(runtime)
         log.info("service.started", region=region.id)
 
     async def shut_down() -> None:
+        if runtime.http:
+            await runtime.http.stop()
         if definition.on_stopping:
             await definition.on_stopping(runtime)
 
@@ -169,7 +194,70 @@ def _wire_health(runtime: Runtime) -> None:
         title=f"{runtime.service}: health",
     )
     async def health() -> dict[str, str]:
-        return {"service": runtime.service, "region": runtime.region.id, "status": "ok"}
+        return health_report(runtime)
+
+
+def health_report(runtime: Runtime) -> dict[str, str]:
+    report = {"service": runtime.service, "region": runtime.region.id, "status": "ok"}
+    if runtime.http and runtime.http.url:
+        report["http"] = runtime.http.url
+    return report
+
+
+async def _start_http(runtime: Runtime, definition: ServiceDefinition) -> None:
+    assert definition.api is not None
+    api = definition.api
+    app = build_http_api(
+        title=f"Dorp {definition.name} ({runtime.region.id})",
+        description=definition.description,
+        region=runtime.region,
+        commands=api.commands,
+        new_uow=lambda: runtime.uow(api.uow),
+        health=lambda: health_report(runtime),
+    )
+    port = runtime.settings.http_port_for(definition.name)
+    runtime.http = HttpServer(app, runtime.settings.http_host, port)
+    await runtime.http.start()
+
+
+def wire_nats_commands(runtime: Runtime, api: Api) -> None:
+    for command in api.commands:
+        _wire_nats_command(runtime, api, command)
+
+
+def _wire_nats_command(runtime: Runtime, api: Api, command: Command[Any, Any, Any]) -> None:
+    """One queue-group subscriber per command; the reply carries ``Dorp-Status`` (the HTTP
+    status code the same reply would have) so a client can tell a result from an error."""
+
+    @runtime.broker.subscriber(
+        command_subject(runtime.region.id, runtime.service, command.name),
+        queue=runtime.service,
+        decoder=raw_body,
+        title=f"{runtime.service}: {command.name}",
+        description=f"{command.summary} Input: {command.input.__name__}; "
+        f"reply: {command.output.__name__} or ErrorReply.",
+    )
+    async def serve_command(body: bytes, message: NatsMessage) -> NatsResponse:
+        headers = message.headers or {}
+        ctx = CommandContext(
+            region=runtime.region,
+            now=datetime.now(UTC),
+            actor=actor_from(headers),
+            idempotency_key=headers.get(IDEMPOTENCY_HEADER),
+        )
+        reply = await run_command(command, body, ctx, lambda: runtime.uow(api.uow))
+        return NatsResponse(reply.body, headers={STATUS_HEADER: str(reply.status)})
+
+
+def actor_from(headers: dict[str, Any]) -> Actor:
+    """``Dorp-Actor: staff`` marks a staff tool; anything else is the API. Partners use the
+    partner subjects, which carry their id in the subject (checked by NATS permissions)."""
+    return Actor("staff") if headers.get(ACTOR_HEADER) == "staff" else Actor("api")
+
+
+async def raw_body(msg: StreamMessage[Any]) -> bytes:
+    """A decoder that leaves the body alone, so bad input becomes a reply, not an error."""
+    return bytes(msg.body)
 
 
 def _require_urls(settings: DorpSettings) -> tuple[str, str]:

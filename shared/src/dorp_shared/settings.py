@@ -29,7 +29,13 @@ class DorpSettings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     http_host: str = "127.0.0.1"
-    http_port: int = 0
+    registration_http_port: int = Field(default=8401, ge=0, le=65535, description="0: any free")
+    matching_http_port: int = Field(default=8402, ge=0, le=65535)
+    notifications_http_port: int = Field(default=8403, ge=0, le=65535)
+    reporting_http_port: int = Field(default=8404, ge=0, le=65535)
+
+    def http_port_for(self, service: str) -> int:
+        return int(getattr(self, f"{service}_http_port", 0))
 
 
 def load_settings(**overrides: object) -> DorpSettings:

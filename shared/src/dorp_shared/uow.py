@@ -16,7 +16,7 @@ from typing import Any, Protocol, Self, cast
 import asyncpg
 
 from dorp_shared.contracts.envelope import Envelope, Event, wrap
-from dorp_shared.contracts.subjects import event_subject, stream_name
+from dorp_shared.contracts.subjects import payload_subject, stream_name
 
 
 class UnitOfWork(Protocol):
@@ -121,13 +121,40 @@ class PgUnitOfWork(_EnvelopeFactory):
     ) -> Envelope[Any]:
         envelope = self.envelope(payload, cause, event_id)
         await self.enqueue(
-            event_subject(self.region, type(payload)),
+            payload_subject(self.region, payload),
             stream_name(self.region, payload.area),
             envelope.headers(),
             envelope.model_dump_json().encode(),
             message_id=envelope.event_id,
         )
         return envelope
+
+    async def claim_key(
+        self, key: str, command: str, request_hash: str
+    ) -> tuple[str, str, str | None] | None:
+        """Claim an idempotency key in this transaction; a concurrent claim of the same key
+        waits for this one to commit or roll back. Returns what an earlier claim stored."""
+        inserted = await self.conn.fetchval(
+            "INSERT INTO idempotency (key, command, request_hash) VALUES ($1, $2, $3)"
+            " ON CONFLICT DO NOTHING RETURNING true",
+            key,
+            command,
+            request_hash,
+        )
+        if inserted:
+            return None
+        row = await self.conn.fetchrow(
+            "SELECT command, request_hash, result::text AS result FROM idempotency WHERE key = $1",
+            key,
+        )
+        if row is None:  # the earlier claim was rolled back between the two statements
+            return await self.claim_key(key, command, request_hash)
+        return row["command"], row["request_hash"], row["result"]
+
+    async def store_result(self, key: str, result_json: str) -> None:
+        await self.conn.execute(
+            "UPDATE idempotency SET result = $2::jsonb WHERE key = $1", key, result_json
+        )
 
     async def enqueue(
         self,
@@ -160,9 +187,12 @@ class FakeUnitOfWork(_EnvelopeFactory):
         self.emitted: list[Envelope[Any]] = []
         self._pending: list[Envelope[Any]] = []
         self.commits = 0
+        self.keys: dict[str, tuple[str, str, str | None]] = {}
+        self._pending_keys: dict[str, tuple[str, str, str | None]] = {}
 
     async def __aenter__(self) -> Self:
         self._pending = []
+        self._pending_keys = {}
         return self
 
     async def __aexit__(
@@ -173,8 +203,10 @@ class FakeUnitOfWork(_EnvelopeFactory):
     ) -> None:
         if exc_type is None:
             self.emitted.extend(self._pending)
+            self.keys.update(self._pending_keys)
             self.commits += 1
         self._pending = []
+        self._pending_keys = {}
 
     async def first_time(self, consumer: str, event_id: uuid.UUID) -> bool:
         if (consumer, event_id) in self.inbox:
@@ -192,3 +224,15 @@ class FakeUnitOfWork(_EnvelopeFactory):
         envelope = self.envelope(payload, cause, event_id)
         self._pending.append(envelope)
         return envelope
+
+    async def claim_key(
+        self, key: str, command: str, request_hash: str
+    ) -> tuple[str, str, str | None] | None:
+        if key in self.keys:
+            return self.keys[key]
+        self._pending_keys[key] = (command, request_hash, None)
+        return None
+
+    async def store_result(self, key: str, result_json: str) -> None:
+        command, digest, _ = self._pending_keys[key]
+        self._pending_keys[key] = (command, digest, result_json)

@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
+from datetime import datetime
 
-from dorp_registration.domain.records import MemberProfile, Source
+from dorp_registration.domain.members import Member
+from dorp_registration.domain.records import Source
+from dorp_registration.ports.members import ConsentRecord
 from dorp_shared.contracts.deadletter import DeadLetter
-from dorp_shared.contracts.events import HelpOffered, HelpRequested, MemberRegistered
+from dorp_shared.contracts.events import HelpOffered, HelpRequested
 from dorp_shared.uow import FakeUnitOfWork
 
 
 class FakeMembers:
     def __init__(self) -> None:
-        self.rows: dict[uuid.UUID, tuple[MemberRegistered, Source]] = {}
+        self.rows: dict[uuid.UUID, Member] = {}
+        self.consents: list[tuple[uuid.UUID, ConsentRecord]] = []
 
-    async def profile(self, member_id: uuid.UUID) -> MemberProfile | None:
-        found = self.rows.get(member_id)
-        if found is None:
-            return None
-        member = found[0]
-        return MemberProfile(member.member_id, member.home_area, member.languages)
+    async def get(self, member_id: uuid.UUID) -> Member | None:
+        return self.rows.get(member_id)
 
-    async def add(self, member: MemberRegistered, source: Source) -> bool:
+    async def add(self, member: Member, external_id: str | None = None) -> bool:
         if member.member_id in self.rows:
             return False
-        self.rows[member.member_id] = (member, source)
+        self.rows[member.member_id] = member
         return True
+
+    async def save(self, member: Member) -> None:
+        self.rows[member.member_id] = member
+
+    async def record_consent(self, member_id: uuid.UUID, record: ConsentRecord) -> None:
+        self.consents.append((member_id, record))
+
+    async def touch(self, member_id: uuid.UUID, at: datetime) -> None:
+        member = self.rows[member_id]
+        self.rows[member_id] = replace(member, last_active_at=max(at, member.last_active_at))
 
 
 class FakeHelp:

@@ -4,28 +4,44 @@ from __future__ import annotations
 
 from faststream import FastStream
 
+from dorp_registration.adapters.uow import RegistrationPgUnitOfWork
+from dorp_registration.commands import COMMANDS
+from dorp_registration.entrypoints.jobs import BackgroundJobs
 from dorp_registration.entrypoints.subscribers import wire_partner_intake
-from dorp_shared.contracts.events import HelpOffered, HelpRequested, MemberRegistered
-from dorp_shared.service import Runtime, ServiceDefinition, create_app
+from dorp_shared.contracts.events import REGISTRATION_EVENTS
+from dorp_shared.service import Api, Runtime, ServiceDefinition, create_app
 
 
 def wire(runtime: Runtime) -> None:
     wire_partner_intake(runtime)
 
 
+async def start_jobs(runtime: Runtime) -> None:
+    jobs = BackgroundJobs(runtime)
+    jobs.start()
+    runtime.extras["jobs"] = jobs
+
+
+async def stop_jobs(runtime: Runtime) -> None:
+    jobs = runtime.extras.pop("jobs", None)
+    if isinstance(jobs, BackgroundJobs):
+        await jobs.stop()
+
+
 DEFINITION = ServiceDefinition(
     name="registration",
     description=(
-        "Registration: partner systems register members, requests and offers of help; "
-        "registration validates them against the region and publishes canonical events."
+        "Registration, the front door of a region: members, organisations, help requests "
+        "and offers, initiatives and sessions, voices, dialogue tables and learning "
+        "communities. Validated against the region file; every change is published as a "
+        "canonical event."
     ),
     migrations="dorp_registration.migrations",
     wire=wire,
-    publishes=(
-        MemberRegistered,
-        HelpRequested,
-        HelpOffered,
-    ),
+    publishes=REGISTRATION_EVENTS,
+    api=Api(commands=COMMANDS, uow=RegistrationPgUnitOfWork),
+    on_started=start_jobs,
+    on_stopping=stop_jobs,
 )
 
 

@@ -32,6 +32,10 @@ class Event(BaseModel):
     def event_type(cls) -> str:
         return f"{cls.area}.{cls.name}"
 
+    def subject_key(self) -> str | None:
+        """A last subject token that groups events (a member id), or None."""
+        return None
+
 
 P = TypeVar("P", bound=BaseModel)
 

@@ -3,8 +3,9 @@
 Subjects are lowercase, dot-separated and versioned:
 
 =====================================================  ===========================================
-``dorp.<region>.<area>.<event>.v<N>``                  canonical events (JetStream, one stream per
-                                                       publishing area and region)
+``dorp.<region>.<area>.<event>.v<N>[.<member_id>]``   canonical events (JetStream, one stream per
+                                                       publishing area and region); events about one
+                                                       member end in its id
 ``dorp.<region>.deadletter.<area>``                    what a service could not handle, with reason
 ``dorp.<region>.partner.<partner_id>.<event>``         partner systems' input (request/reply)
 ``dorp.<region>.cmd.<area>.<command>``                 commands and queries (request/reply)
@@ -29,6 +30,19 @@ DUPLICATE_WINDOW_SECONDS = 10 * 60
 
 def event_subject(region: str, event: type[Event]) -> str:
     return f"{ROOT}.{region}.{event.area}.{event.name}.v{event.version}"
+
+
+def payload_subject(region: str, payload: Event) -> str:
+    """The subject one event is published on: its type's subject, then its key if it has one
+    (``dorp.lochem.registration.help_requested.v1.<member_id>``)."""
+    key = payload.subject_key()
+    base = event_subject(region, type(payload))
+    return f"{base}.{key}" if key else base
+
+
+def member_events(region: str, area: str, member_id: str) -> str:
+    """Every member-scoped event of one member in one area's stream: what erasure purges."""
+    return f"{ROOT}.{region}.{area}.*.*.{member_id}"
 
 
 def area_events(region: str, area: str) -> str:

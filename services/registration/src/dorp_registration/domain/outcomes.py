@@ -12,6 +12,7 @@ INVALID_JSON = "invalid_json"
 UNKNOWN_EVENT_TYPE = "unknown_event_type"
 INVALID_FIELDS = "invalid_fields"
 UNKNOWN_MEMBER = "unknown_member"
+ERASED_MEMBER = "erased_member"
 
 
 @dataclass(frozen=True)

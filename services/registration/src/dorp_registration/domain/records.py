@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from dorp_registration.domain.ids import dorp_id
-from dorp_shared.contracts.events import (
-    ContactDetails,
-    HelpOffered,
-    HelpRequested,
-    MemberRegistered,
-)
+from dorp_registration.domain.members import Member, preferred_language
+from dorp_shared.contracts.events import ContactDetails, HelpOffered, HelpRequested
 from dorp_shared.contracts.partner import PartnerHelpOffer, PartnerHelpRequest, PartnerMember
 from dorp_shared.regions import Region
 
@@ -37,13 +34,15 @@ def member_id_of(region: Region, partner_id: str, member_external_id: str) -> uu
     return dorp_id(region.id, partner_id, "member", member_external_id)
 
 
-def new_member(item: PartnerMember, region: Region, partner_id: str) -> MemberRegistered:
-    return MemberRegistered(
+def partner_member(item: PartnerMember, region: Region, partner_id: str, now: datetime) -> Member:
+    return Member(
         member_id=member_id_of(region, partner_id, item.external_id),
         role=item.role,
         home_area=item.home_area,
         languages=item.languages,
-        preferred_language=item.preferred_language or region.default_language,
+        preferred_language=preferred_language(
+            item.preferred_language, item.languages, region.default_language
+        ),
         age_bands=item.age_bands,
         interests=item.interests,
         registered_by="connector" if item.on_behalf else "partner",
@@ -55,6 +54,8 @@ def new_member(item: PartnerMember, region: Region, partner_id: str) -> MemberRe
             phone=item.phone,
             channel=item.channel,
         ),
+        registered_at=now,
+        last_active_at=now,
     )
 
 

@@ -7,25 +7,19 @@ becomes a rejection reply instead of an error. Every message gets a ``PartnerRep
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
-from faststream.message import StreamMessage
 from faststream.nats.annotations import NatsMessage
 
 from dorp_registration.adapters.uow import RegistrationPgUnitOfWork
 from dorp_registration.handlers import PartnerMessage, handle_partner_message
 from dorp_shared.contracts.partner import PartnerReply
 from dorp_shared.contracts.subjects import partner_wildcard
-from dorp_shared.service import Runtime
+from dorp_shared.service import Runtime, raw_body
 
 log = structlog.get_logger(__name__)
 
 UNAVAILABLE = PartnerReply(status="rejected", reason="temporarily_unavailable")
-
-
-async def raw_body(msg: StreamMessage[Any]) -> bytes:
-    return bytes(msg.body)
 
 
 def partner_message(subject: str, body: bytes) -> PartnerMessage:

@@ -4,50 +4,13 @@ database, not a read-then-write race, decides whether a record is new."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 import asyncpg
 
-from dorp_registration.domain.records import MemberProfile, Source
-from dorp_shared.contracts.events import HelpOffered, HelpRequested, MemberRegistered
-
-
-class PgMemberRepository:
-    def __init__(self, conn: asyncpg.Connection) -> None:
-        self.conn = conn
-
-    async def profile(self, member_id: uuid.UUID) -> MemberProfile | None:
-        row = await self.conn.fetchrow(
-            "SELECT home_area, languages FROM members WHERE member_id = $1", member_id
-        )
-        if row is None:
-            return None
-        return MemberProfile(member_id, row["home_area"], tuple(row["languages"]))
-
-    async def add(self, member: MemberRegistered, source: Source) -> bool:
-        contact = member.contact
-        inserted = await self.conn.fetchval(
-            "INSERT INTO members (member_id, partner_id, external_id, role, home_area,"
-            " languages, preferred_language, age_bands, interests, consents, display_name,"
-            " email, phone, channel, registered_by)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-            " ON CONFLICT DO NOTHING RETURNING true",
-            member.member_id,
-            source.partner_id,
-            source.external_id,
-            member.role,
-            member.home_area,
-            list(member.languages),
-            member.preferred_language,
-            list(member.age_bands),
-            list(member.interests),
-            member.consents.model_dump_json(),
-            contact.display_name,
-            contact.email,
-            contact.phone,
-            contact.channel,
-            member.registered_by,
-        )
-        return bool(inserted)
+from dorp_registration.domain.records import Source
+from dorp_shared.contracts.events import HelpOffered, HelpRequested
 
 
 class PgHelpRepository:
@@ -89,3 +52,9 @@ class PgHelpRepository:
             offer.text,
         )
         return bool(inserted)
+
+    async def forget(self, member_id: uuid.UUID, at: datetime) -> None:
+        return None
+
+    async def export(self, member_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+        return {}

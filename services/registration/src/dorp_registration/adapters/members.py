@@ -1,0 +1,192 @@
+"""asyncpg repository of members, their consent history and pending stream purges."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from dorp_registration.adapters.rows import jsonable, jsonable_rows
+from dorp_registration.domain.members import Member
+from dorp_registration.ports.members import ConsentRecord
+from dorp_shared.contracts.events import Consents, ContactDetails
+
+COLUMNS = (
+    "member_id, role, home_area, languages, preferred_language, age_bands, interests,"
+    " registered_by, consents, display_name, email, phone, channel, registered_at,"
+    " last_active_at, partner_id, connector_id, organisation_id, erased_at"
+)
+
+
+class PgMemberRepository:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def get(self, member_id: uuid.UUID) -> Member | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {COLUMNS} FROM members WHERE member_id = $1", member_id
+        )
+        return None if row is None else _member(row)
+
+    async def add(self, member: Member, external_id: str | None = None) -> bool:
+        contact = member.contact
+        inserted = await self.conn.fetchval(
+            "INSERT INTO members (member_id, partner_id, external_id, role, home_area,"
+            " languages, preferred_language, age_bands, interests, consents, display_name,"
+            " email, phone, channel, registered_by, connector_id, organisation_id,"
+            " registered_at, last_active_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+            " $17, $18, $18) ON CONFLICT DO NOTHING RETURNING true",
+            member.member_id,
+            member.partner_id,
+            external_id,
+            member.role,
+            member.home_area,
+            list(member.languages),
+            member.preferred_language,
+            list(member.age_bands),
+            list(member.interests),
+            member.consents.model_dump_json(),
+            contact.display_name,
+            contact.email,
+            contact.phone,
+            contact.channel,
+            member.registered_by,
+            member.connector_id,
+            member.organisation_id,
+            member.registered_at,
+        )
+        return bool(inserted)
+
+    async def save(self, member: Member) -> None:
+        contact = member.contact
+        await self.conn.execute(
+            "UPDATE members SET role = $2, home_area = $3, languages = $4,"
+            " preferred_language = $5, age_bands = $6, interests = $7, consents = $8,"
+            " display_name = $9, email = $10, phone = $11, channel = $12,"
+            " organisation_id = $13 WHERE member_id = $1",
+            member.member_id,
+            member.role,
+            member.home_area,
+            list(member.languages),
+            member.preferred_language,
+            list(member.age_bands),
+            list(member.interests),
+            member.consents.model_dump_json(),
+            contact.display_name,
+            contact.email,
+            contact.phone,
+            contact.channel,
+            member.organisation_id,
+        )
+
+    async def record_consent(self, member_id: uuid.UUID, record: ConsentRecord) -> None:
+        await self.conn.execute(
+            "INSERT INTO consent_log (member_id, purpose, granted, source, recorded_at)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            member_id,
+            record.purpose,
+            record.granted,
+            record.source,
+            record.recorded_at,
+        )
+
+    async def touch(self, member_id: uuid.UUID, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE members SET last_active_at = greatest(last_active_at, $2),"
+            " retention_warned_at = NULL WHERE member_id = $1 AND erased_at IS NULL",
+            member_id,
+            at,
+        )
+
+    async def due_for_warning(
+        self, *, inactive_before: datetime, limit: int
+    ) -> list[tuple[uuid.UUID, datetime]]:
+        rows = await self.conn.fetch(
+            "SELECT member_id, last_active_at FROM members WHERE erased_at IS NULL"
+            " AND retention_warned_at IS NULL AND last_active_at < $1"
+            " ORDER BY last_active_at LIMIT $2",
+            inactive_before,
+            limit,
+        )
+        return [(row["member_id"], row["last_active_at"]) for row in rows]
+
+    async def due_for_erasure(
+        self, *, inactive_before: datetime, warned_before: datetime, limit: int
+    ) -> list[uuid.UUID]:
+        rows = await self.conn.fetch(
+            "SELECT member_id FROM members WHERE erased_at IS NULL"
+            " AND retention_warned_at < $2 AND last_active_at < $1"
+            " ORDER BY last_active_at LIMIT $3",
+            inactive_before,
+            warned_before,
+            limit,
+        )
+        return [row["member_id"] for row in rows]
+
+    async def mark_warned(self, member_id: uuid.UUID, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE members SET retention_warned_at = $2 WHERE member_id = $1", member_id, at
+        )
+
+    async def queue_purge(self, member_id: uuid.UUID, event_id: uuid.UUID) -> None:
+        await self.conn.execute(
+            "INSERT INTO erasures (member_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            member_id,
+            event_id,
+        )
+
+    async def forget(self, member_id: uuid.UUID, at: datetime) -> None:
+        """Keep an empty row (so the id stays known as erased); drop all personal data."""
+        await self.conn.execute("DELETE FROM consent_log WHERE member_id = $1", member_id)
+        await self.conn.execute(
+            "UPDATE members SET external_id = NULL, languages = '{}', age_bands = '{}',"
+            " interests = '{}', consents = $2, display_name = NULL, email = NULL,"
+            " phone = NULL, connector_id = NULL, organisation_id = NULL, erased_at = $3"
+            " WHERE member_id = $1",
+            member_id,
+            Consents().model_dump_json(),
+            at,
+        )
+
+    async def export(self, member_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+        member = await self.conn.fetchrow(
+            f"SELECT {COLUMNS}, external_id FROM members WHERE member_id = $1", member_id
+        )
+        consents = await self.conn.fetch(
+            "SELECT purpose, granted, source, recorded_at FROM consent_log"
+            " WHERE member_id = $1 ORDER BY id",
+            member_id,
+        )
+        return {
+            "member": [jsonable(member)] if member else [],
+            "consent_history": jsonable_rows(consents),
+        }
+
+
+def _member(row: asyncpg.Record) -> Member:
+    return Member(
+        member_id=row["member_id"],
+        role=row["role"],
+        home_area=row["home_area"],
+        languages=tuple(row["languages"]),
+        preferred_language=row["preferred_language"],
+        age_bands=tuple(row["age_bands"]),
+        interests=tuple(row["interests"]),
+        registered_by=row["registered_by"],
+        consents=Consents.model_validate_json(row["consents"]),
+        contact=ContactDetails(
+            display_name=row["display_name"] or "",
+            email=row["email"],
+            phone=row["phone"],
+            channel=row["channel"],
+        ),
+        registered_at=row["registered_at"],
+        last_active_at=row["last_active_at"],
+        partner_id=row["partner_id"],
+        connector_id=row["connector_id"],
+        organisation_id=row["organisation_id"],
+        erased_at=row["erased_at"],
+    )

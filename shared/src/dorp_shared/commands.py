@@ -1,0 +1,216 @@
+"""Commands and queries: one definition, served alike over NATS request/reply and HTTP.
+
+A service lists its :class:`Command` objects; :func:`execute` validates the input, applies
+the region's rules, runs the handler in one unit of work, and makes a retry with the same
+idempotency key return the first result without changing anything twice. The transports
+(:mod:`dorp_shared.http`, :func:`wire_nats_commands`) only turn bytes into calls and
+results or :class:`CommandRejected` into replies, so both answer with the same errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from dorp_shared.contracts.partner import MAX_PARTNER_PAYLOAD_BYTES, FieldError
+from dorp_shared.regions import Region
+from dorp_shared.uow import UnitOfWork
+from dorp_shared.validation import field_errors
+
+MAX_COMMAND_BYTES = MAX_PARTNER_PAYLOAD_BYTES
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+INVALID_JSON = "invalid_json"
+INVALID_FIELDS = "invalid_fields"
+PAYLOAD_TOO_LARGE = "payload_too_large"
+NOT_FOUND = "not_found"
+CONFLICT = "conflict"
+KEY_REUSED = "idempotency_key_reused"
+UNAVAILABLE = "temporarily_unavailable"
+
+HTTP_STATUS = {
+    INVALID_JSON: 422,
+    INVALID_FIELDS: 422,
+    PAYLOAD_TOO_LARGE: 413,
+    NOT_FOUND: 404,
+    CONFLICT: 409,
+    KEY_REUSED: 409,
+    UNAVAILABLE: 503,
+}
+
+
+class CommandRejected(Exception):
+    """The command cannot be carried out; nothing was changed. ``reason`` is for machines,
+    ``detail`` one English line for people, ``errors`` name the fields at fault."""
+
+    def __init__(self, reason: str, detail: str, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.errors = tuple(errors)
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS.get(self.reason, 422)
+
+    def reply(self) -> ErrorReply:
+        return ErrorReply(reason=self.reason, detail=self.detail, errors=self.errors)
+
+
+def invalid(field: str, message: str, allowed: Sequence[str] | None = None) -> CommandRejected:
+    """A rejection for one field, listing the allowed values where the set is closed."""
+    error = FieldError(field=field, message=message, allowed=tuple(allowed) if allowed else None)
+    return CommandRejected(INVALID_FIELDS, f"{field}: {message}", (error,))
+
+
+def not_found(what: str, ident: object) -> CommandRejected:
+    return CommandRejected(NOT_FOUND, f"no {what} with id {ident}")
+
+
+class ErrorReply(BaseModel):
+    """What every transport answers when a command is rejected."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["rejected"] = "rejected"
+    reason: str
+    detail: str
+    errors: tuple[FieldError, ...] = ()
+
+
+class CommandInput(BaseModel):
+    """Base of command inputs: strict, so a misspelt field is an error, not ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends a command: ``kind`` says through what, ``id`` which one (a partner id)."""
+
+    kind: Literal["api", "partner", "staff", "system"]
+    id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.id}" if self.id else self.kind
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    region: Region
+    now: datetime
+    actor: Actor = Actor("api")
+    idempotency_key: str | None = None
+
+
+U = TypeVar("U", bound=UnitOfWork)
+I = TypeVar("I", bound=BaseModel)  # noqa: E741
+O = TypeVar("O", bound=BaseModel)  # noqa: E741
+RegionCheck = Callable[[Any, Region], Sequence[FieldError]]
+
+
+@dataclass(frozen=True)
+class Command(Generic[U, I, O]):
+    """One command or query of a service.
+
+    ``name`` is the last token of ``dorp.<region>.cmd.<service>.<name>`` and the HTTP path
+    ``POST /v1/<name>``. ``check`` applies the region's rules (areas, languages, kinds) to
+    valid input before any transaction. A ``query`` changes nothing, so it needs no key.
+    """
+
+    name: str
+    input: type[I]
+    output: type[O]
+    handle: Callable[[U, CommandContext, I], Awaitable[O]]
+    summary: str
+    tag: str
+    query: bool = False
+    check: RegionCheck | None = None
+    description: str = ""
+    partner_event: str | None = field(default=None, compare=False)
+
+
+class IdempotencyStore(Protocol):
+    async def claim_key(
+        self, key: str, command: str, request_hash: str
+    ) -> tuple[str, str, str | None] | None:
+        """None if the key is new (and now claimed); else (command, hash, result json)."""
+        ...
+
+    async def store_result(self, key: str, result_json: str) -> None: ...
+
+
+def parse_input(command: Command[Any, I, Any], body: bytes) -> I:
+    """Raw bytes to the command's input model, or a rejection naming every bad field."""
+    if len(body) > MAX_COMMAND_BYTES:
+        raise CommandRejected(
+            PAYLOAD_TOO_LARGE, f"{len(body)} bytes; at most {MAX_COMMAND_BYTES} allowed"
+        )
+    try:
+        return command.input.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        if any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise CommandRejected(INVALID_JSON, "the body is not valid JSON") from exc
+        errors = field_errors(command.input, exc)
+        raise CommandRejected(
+            INVALID_FIELDS, f"{exc.error_count()} invalid field(s)", errors
+        ) from exc
+
+
+def check_region(command: Command[Any, I, Any], payload: I, region: Region) -> None:
+    if command.check is None:
+        return
+    errors = tuple(command.check(payload, region))
+    if errors:
+        detail = f"{len(errors)} field(s) not valid in region {region.id}"
+        raise CommandRejected(INVALID_FIELDS, detail, errors)
+
+
+async def execute(command: Command[U, I, O], uow: U, ctx: CommandContext, payload: I) -> O:
+    """Run one validated command in one unit of work; idempotent when a key is given."""
+    check_region(command, payload, ctx.region)
+    key = None if command.query else ctx.idempotency_key
+    async with uow:
+        if key is not None:
+            prior = await _claim(uow, key, command.name, payload)
+            if prior is not None:
+                return command.output.model_validate_json(prior)
+        result = await command.handle(uow, ctx, payload)
+        if key is not None:
+            await _store(uow, key, result)
+    return result
+
+
+def request_hash(command: str, payload: BaseModel) -> str:
+    data = f"{command}\n{payload.model_dump_json()}".encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+async def _claim(uow: Any, key: str, command: str, payload: BaseModel) -> str | None:
+    store: IdempotencyStore = uow
+    digest = request_hash(command, payload)
+    prior = await store.claim_key(key, command, digest)
+    if prior is None:
+        return None
+    prior_command, prior_hash, result = prior
+    if prior_command != command or prior_hash != digest or result is None:
+        raise CommandRejected(
+            KEY_REUSED, "this idempotency key was used before for a different command or input"
+        )
+    return result
+
+
+async def _store(uow: Any, key: str, result: BaseModel) -> None:
+    store: IdempotencyStore = uow
+    await store.store_result(key, result.model_dump_json())
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()

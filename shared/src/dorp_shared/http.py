@@ -1,0 +1,226 @@
+"""The HTTP JSON API of a service: every command as ``POST /v1/<name>``, with an OpenAPI
+document whose request schemas are the commands' input models.
+
+The body is read as bytes and goes through :func:`run_command`, exactly like a NATS
+request, so HTTP answers with the same errors (422 with field errors, 404, 409, 413, 503).
+Served by uvicorn inside the service process, started and stopped with it.
+"""
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import structlog
+import uvicorn
+from fastapi import FastAPI, Header, Request, Response
+from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dorp_shared.command_runner import run_command
+from dorp_shared.commands import (
+    IDEMPOTENCY_HEADER,
+    MAX_COMMAND_BYTES,
+    PAYLOAD_TOO_LARGE,
+    Actor,
+    Command,
+    CommandContext,
+    ErrorReply,
+)
+from dorp_shared.errors import InfrastructureUnavailable
+from dorp_shared.regions import Region
+
+log = structlog.get_logger(__name__)
+
+JSON = "application/json"
+ERROR_STATUSES = {
+    404: "Not found",
+    409: "Conflict: the idempotency key was used for something else, or the state forbids it",
+    413: "Payload too large",
+    422: "Invalid input: every field at fault is named, with the allowed values",
+    503: "Temporarily unavailable: retry with the same idempotency key",
+}
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        max_length=200,
+        description="Send the same key again to retry safely: the command is applied once.",
+    ),
+]
+
+
+def build_http_api(
+    *,
+    title: str,
+    description: str,
+    region: Region,
+    commands: Sequence[Command[Any, Any, Any]],
+    new_uow: Callable[[], Any],
+    health: Callable[[], dict[str, str]],
+) -> FastAPI:
+    app = FastAPI(title=title, description=description, version="1.0.0")
+    app.add_middleware(BodyLimit, limit=MAX_COMMAND_BYTES)
+
+    @app.get("/health", tags=["health"], summary="Is the service up")
+    async def get_health() -> dict[str, str]:
+        return health()
+
+    for command in commands:
+        _add_route(app, command, region, new_uow)
+    app.openapi = lambda: _openapi(app, commands)  # type: ignore[method-assign]
+    return app
+
+
+def _add_route(
+    app: FastAPI, command: Command[Any, Any, Any], region: Region, new_uow: Callable[[], Any]
+) -> None:
+    async def endpoint(request: Request, idempotency_key: IdempotencyKey = None) -> Response:
+        body = await request.body()
+        ctx = CommandContext(
+            region=region,
+            now=datetime.now(UTC),
+            actor=Actor("api"),
+            idempotency_key=idempotency_key,
+        )
+        reply = await run_command(command, body, ctx, new_uow)
+        return Response(reply.body, status_code=reply.status, media_type=JSON)
+
+    responses: dict[int | str, dict[str, Any]] = {
+        200: {"model": command.output, "description": "Done"},
+    }
+    for status, what in ERROR_STATUSES.items():
+        if status == 409 and command.query:
+            continue
+        responses[status] = {"model": ErrorReply, "description": what}
+    app.add_api_route(
+        f"/v1/{command.name}",
+        endpoint,
+        methods=["POST"],
+        name=command.name,
+        summary=command.summary,
+        description=command.description or command.summary,
+        tags=[command.tag],
+        responses=responses,
+        response_class=Response,
+    )
+
+
+def _openapi(app: FastAPI, commands: Sequence[Command[Any, Any, Any]]) -> dict[str, Any]:
+    """FastAPI's document, with each command's input model as its request body."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for command in commands:
+        schema = command.input.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        name = command.input.__name__
+        schemas[name] = schema
+        operation = document["paths"][f"/v1/{command.name}"]["post"]
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                JSON: {"schema": {"$ref": f"#/components/schemas/{command.input.__name__}"}}
+            },
+        }
+    app.openapi_schema = document
+    return document
+
+
+class BodyLimit:
+    """Refuse a body larger than ``limit`` with 413 before it is read into memory whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send, int(declared))
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge(seen)
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge as exc:
+            await self._refuse(send, exc.size)
+
+    async def _refuse(self, send: Send, size: int) -> None:
+        error = ErrorReply(
+            reason=PAYLOAD_TOO_LARGE, detail=f"more than {self.limit} bytes ({size} seen)"
+        )
+        body = error.model_dump_json().encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+class HttpServer:
+    """uvicorn in the service's event loop; ``url`` is known once started (port 0 = any).
+
+    The socket is bound here, not by uvicorn, so a port in use is an ``OSError`` that names
+    the address instead of uvicorn's ``sys.exit``.
+    """
+
+    def __init__(self, app: FastAPI, host: str, port: int) -> None:
+        config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
+        self._server = uvicorn.Server(config)
+        self._address = (host, port)
+        self._task: asyncio.Task[None] | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        host, port = self._address
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            raise InfrastructureUnavailable(f"cannot listen on {host}:{port}: {exc}") from exc
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="http-server")
+        while not self._server.started and not self._task.done():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)  # uvicorn offers no event to wait on
+        bound_host, bound_port = sock.getsockname()[:2]
+        self.url = f"http://{bound_host}:{bound_port}"
+        log.info("http.started", url=self.url)
+        return self.url
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._task, timeout=10)
+        self._task = None

@@ -13,6 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from dorp_shared.contracts.events.activities import InitiativeKind
+from dorp_shared.contracts.events.organisations import OrganisationType
+
 AreaUnit = Literal["kern", "wijk", "district"]
 
 DEFAULT_HELP_KINDS = (
@@ -62,7 +65,7 @@ class Programme(_Frozen):
 class Initiative(_Frozen):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
-    kind: str
+    kind: InitiativeKind
     area: str | None = None
     description: str | None = None
 
@@ -70,7 +73,7 @@ class Initiative(_Frozen):
 class Partner(_Frozen):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
-    type: str
+    type: OrganisationType
     area: str | None = None
 
 

@@ -26,6 +26,8 @@ ROOT = "dorp"
 EVENT_AREAS = ("registration", "matching", "notifications", "reporting")
 DEADLETTER = "deadletter"
 DUPLICATE_WINDOW_SECONDS = 10 * 60
+DEADLETTER_MAX_AGE_SECONDS = 30 * 24 * 3600
+"""Dead letters keep rejected input whole, which may hold personal data: kept 30 days."""
 
 
 def event_subject(region: str, event: type[Event]) -> str:
@@ -92,6 +94,7 @@ def region_streams(region: str, replicas: int = 1) -> list[StreamConfig]:
             description=f"Dorp dead letters of region {region}",
             subjects=[f"{ROOT}.{region}.{DEADLETTER}.>"],
             retention=RetentionPolicy.LIMITS,
+            max_age=DEADLETTER_MAX_AGE_SECONDS,
             storage=StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
             num_replicas=replicas,

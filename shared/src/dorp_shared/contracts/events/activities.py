@@ -12,7 +12,7 @@ from dorp_shared.contracts.events.common import AgeBand, MemberScoped
 
 InitiativeKind = Literal[
     "parent_cafe",
-    "kids_cafe",
+    "child_cafe",
     "festival",
     "coffee_dates",
     "iftar",
@@ -20,6 +20,9 @@ InitiativeKind = Literal[
     "workshop",
     "reading_group",
     "walk",
+    "parent_group",
+    "peer_support_group",
+    "dialogue_table",
     "exchange",
     "other",
 ]

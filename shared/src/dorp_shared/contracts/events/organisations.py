@@ -13,7 +13,7 @@ OrganisationType = Literal[
     "school",
     "daycare",
     "ggd",
-    "social_team",
+    "social_neighbourhood_team",
     "gp_practice",
     "midwife_practice",
     "library",
@@ -21,6 +21,7 @@ OrganisationType = Literal[
     "sports_club",
     "huis_van_het_kind",
     "parenting_support",
+    "care_provider",
     "other",
 ]
 

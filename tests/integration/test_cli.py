@@ -1,8 +1,9 @@
 """The `dorp` command's promises: help everywhere, one clear line when a server is missing,
-and AsyncAPI documents in the repository that match the code."""
+and AsyncAPI and OpenAPI documents in the repository that match the code."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -29,7 +30,7 @@ def dorp(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["demo"], ["serve"], ["report"], ["regions"], ["asyncapi"]]
+    "command", [[], ["demo"], ["serve"], ["report"], ["regions"], ["asyncapi"], ["openapi"]]
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = dorp(*command, "--help")
@@ -86,3 +87,10 @@ def test_unknown_service_lists_the_services() -> None:
 def test_asyncapi_documents_in_the_repository_match_the_code() -> None:
     result = dorp("asyncapi", "--check")
     assert result.returncode == 0, result.stderr
+
+
+def test_openapi_documents_in_the_repository_match_the_code() -> None:
+    result = dorp("openapi", "--check")
+    assert result.returncode == 0, result.stderr
+    document = json.loads((REPO / "services/registration/openapi.json").read_text())
+    assert "/v1/register_member" in document["paths"]

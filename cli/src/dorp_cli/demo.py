@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import uuid
 from dataclasses import dataclass
+from datetime import date
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from rich.console import Console
 
 from dorp_cli.console import Steps
 from dorp_cli.processes import ServiceGroup
+from dorp_cli.programme import Registrar, register_programme
 from dorp_cli.region_stack import RegionStack
 from dorp_cli.reports import fetch_report, write_report
 from dorp_cli.scenario import Scenario, babysitting_scenario, send_step
@@ -44,7 +47,7 @@ class DemoFailed(DorpError):
 def run_demo(options: DemoOptions, console: Console) -> None:
     """Start everything, run the scenario, write the report; stop cleanly in any case."""
     region = options.region
-    steps = Steps(console, total=8)
+    steps = Steps(console, total=9)
     console.print(
         f"[bold]Dorp demo — {region.programme.name}, {region.name}[/]  (data: {options.data_dir})"
     )
@@ -85,13 +88,20 @@ async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, st
         steps.done(f"all four answer their health subject (logs in {stack.log_dir})")
         scenario = babysitting_scenario(region)
         steps.start(f"Feeding the scenario as partner system '{scenario.partner_id}'")
+        members: list[uuid.UUID] = []
         for step in scenario.steps:
             reply = await send_step(nc, region.id, scenario.partner_id, step)
             if reply.status != "accepted":
                 raise DemoFailed(f"{step.description}: rejected ({reply.reason}: {reply.errors})")
+            if step.event == "member_registration" and reply.dorp_id:
+                members.append(uuid.UUID(reply.dorp_id))
             steps.done(
                 f"{step.description}: accepted{' (already known)' if reply.duplicate else ''}"
             )
+        steps.start("Registering the programme through registration's commands")
+        await register_programme(
+            Registrar(nc, region.id), region, (members[0], members[1]), date.today(), steps.done
+        )
         steps.start("Waiting for the match proposal and the e-mails to both parents")
         proposal = await _wait_for_proposal(nc, region.id)
         steps.done(f"match proposed: {proposal.explanation} / {proposal.explanation_en}")

@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import nats
 import typer
@@ -15,6 +15,7 @@ from rich.console import Console
 
 from dorp_cli.processes import SERVICES
 from dorp_shared.errors import DorpError
+from dorp_shared.http import openapi_document
 from dorp_shared.regions import RegionError, available_regions, load_region
 from dorp_shared.service import ServiceDefinition, asyncapi_document, build_app, create_app
 from dorp_shared.settings import load_settings
@@ -141,19 +142,49 @@ def regions() -> None:
         console.print(f"{region_id:12} {chosen.name} — {chosen.programme.name} ({areas})")
 
 
+KEPT_REGION = "lochem"
+"""The region the kept API documents are generated for: others differ only in names."""
+CheckOption = Annotated[bool, typer.Option(help="Fail if a kept document is out of date.")]
+
+
 @app.command()
-def asyncapi(
-    check: Annotated[bool, typer.Option(help="Fail if a kept document is out of date.")] = False,
-) -> None:
+def asyncapi(check: CheckOption = False) -> None:
     """Regenerate services/<name>/asyncapi.json from the code (or --check them)."""
+    settings = load_settings(region=KEPT_REGION)
+    documents = {
+        service: asyncapi_document(build_app(definition_of(service), settings)[0])
+        for service in SERVICES
+    }
+    _keep_documents("asyncapi", documents, check)
+
+
+@app.command()
+def openapi(check: CheckOption = False) -> None:
+    """Regenerate services/<name>/openapi.json, the HTTP API of each service that has one,
+    from the code (or --check them)."""
+    settings = load_settings(region=KEPT_REGION)
+    region = load_region(settings.region, settings.regions_dir)
+    documents = {}
+    for service in SERVICES:
+        definition = definition_of(service)
+        if definition.api is not None:
+            documents[service] = openapi_document(
+                service=service,
+                description=definition.description,
+                region=region,
+                commands=definition.api.commands,
+            )
+    _keep_documents("openapi", documents, check)
+
+
+def _keep_documents(kind: str, documents: dict[str, dict[str, Any]], check: bool) -> None:
+    """Write each service's document to services/<service>/<kind>.json, or with ``check``
+    fail naming those that differ from what the code generates."""
     root = _repository_root()
     stale = []
-    for service in SERVICES:
-        document = asyncapi_document(
-            build_app(definition_of(service), load_settings(region="lochem"))[0]
-        )
+    for service, document in documents.items():
         text = json.dumps(document, indent=2, sort_keys=True) + "\n"
-        path = root / "services" / service / "asyncapi.json"
+        path = root / "services" / service / f"{kind}.json"
         if check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(str(path.relative_to(root)))
@@ -161,7 +192,56 @@ def asyncapi(
             path.write_text(text, encoding="utf-8")
             console.print(f"written {path.relative_to(root)}")
     if stale:
-        raise _fail(f"out of date (run `dorp asyncapi`): {', '.join(stale)}", 1)
+        raise _fail(f"out of date (run `dorp {kind}`): {', '.join(stale)}", 1)
+
+
+bench = typer.Typer(
+    help="Benchmarks (not tests): figures measured the same way every time, with the "
+    "raw tools' ceilings measured in the same run. See docs/benchmarks.md.",
+    no_args_is_help=True,
+)
+app.add_typer(bench, name="bench")
+
+
+@bench.command("registration")
+def bench_registration(
+    region: RegionOption = "lochem",
+    events: Annotated[int, typer.Option(min=2, help="Partner events to send")] = 20_000,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Partner requests in flight at once")
+    ] = 256,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+) -> None:
+    """Partner events validated, stored and published per second, beside the raw JetStream
+    publish rate measured in the same run; and registration's peak memory.
+
+    Embedded NATS and PostgreSQL in a scratch folder unless DORP_NATS_URL /
+    DORP_DATABASE_URL are set; registration runs as its own process.
+    """
+    from dorp_cli.bench.figures import failed, print_table, report, write_json
+    from dorp_cli.bench.registration import RegistrationBench, run_registration_bench
+
+    try:
+        chosen = load_region(region)
+    except RegionError as exc:
+        raise _fail(str(exc)) from None
+    options = RegistrationBench(chosen, events, concurrency, data_dir)
+    try:
+        figures = run_registration_bench(options, console)
+    except DorpError as exc:
+        raise _fail(str(exc), 1) from None
+    print_table(console, f"dorp bench registration ({chosen.id})", figures)
+    if out is not None:
+        settings = {"region": chosen.id, "events": events, "concurrency": concurrency}
+        write_json(out, report("registration", figures, settings))
+        console.print(f"written {out}")
+    if failed(figures):
+        names = ", ".join(figure.name for figure in failed(figures))
+        raise _fail(f"the run was not correct: {names}", 1)
 
 
 def _repository_root() -> Path:

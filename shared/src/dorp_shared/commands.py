@@ -16,15 +16,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import from_json
 
 from dorp_shared.contracts.partner import MAX_PARTNER_PAYLOAD_BYTES, FieldError
 from dorp_shared.regions import Region
 from dorp_shared.uow import UnitOfWork
-from dorp_shared.validation import field_errors
+from dorp_shared.validation import (
+    BLANKS,
+    document_input_rules,
+    field_errors,
+    must_not_be_blank,
+    unstorable_text,
+)
 
 MAX_COMMAND_BYTES = MAX_PARTNER_PAYLOAD_BYTES
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 200
+NUL_ESCAPE = b"\\u0000"
 
 INVALID_JSON = "invalid_json"
 INVALID_FIELDS = "invalid_fields"
@@ -33,14 +49,20 @@ NOT_FOUND = "not_found"
 CONFLICT = "conflict"
 KEY_REUSED = "idempotency_key_reused"
 UNAVAILABLE = "temporarily_unavailable"
+INVALID_VALUE = "invalid_value"
+INTERNAL_ERROR = "internal_error"
+METHOD_NOT_ALLOWED = "method_not_allowed"
 
 HTTP_STATUS = {
     INVALID_JSON: 422,
     INVALID_FIELDS: 422,
+    INVALID_VALUE: 422,
     PAYLOAD_TOO_LARGE: 413,
     NOT_FOUND: 404,
+    METHOD_NOT_ALLOWED: 405,
     CONFLICT: 409,
     KEY_REUSED: 409,
+    INTERNAL_ERROR: 500,
     UNAVAILABLE: 503,
 }
 
@@ -69,6 +91,13 @@ def invalid(field: str, message: str, allowed: Sequence[str] | None = None) -> C
     return CommandRejected(INVALID_FIELDS, f"{field}: {message}", (error,))
 
 
+def too_large(size: int) -> CommandRejected:
+    """``size`` is what was seen: all of it over NATS, maybe a part over HTTP."""
+    return CommandRejected(
+        PAYLOAD_TOO_LARGE, f"at least {size} bytes; at most {MAX_COMMAND_BYTES} allowed"
+    )
+
+
 def not_found(what: str, ident: object) -> CommandRejected:
     return CommandRejected(NOT_FOUND, f"no {what} with id {ident}")
 
@@ -79,15 +108,33 @@ class ErrorReply(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     status: Literal["rejected"] = "rejected"
-    reason: str
-    detail: str
-    errors: tuple[FieldError, ...] = ()
+    reason: str = Field(description=f"for machines: {', '.join(HTTP_STATUS)}")
+    detail: str = Field(description="one English line for people")
+    errors: tuple[FieldError, ...] = Field(
+        default=(), description="the fields at fault, with the allowed values of closed sets"
+    )
 
 
 class CommandInput(BaseModel):
-    """Base of command inputs: strict, so a misspelt field is an error, not ignored."""
+    """Base of command inputs: strict, so a misspelt field is an error, not ignored.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    Text is validated as sent (lengths, patterns), then trimmed of surrounding blanks; a
+    required text must not be blank. The JSON schema says so too (``NOT_BLANK``), so that
+    what the OpenAPI document calls valid is exactly what is accepted.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=document_input_rules)
+
+    @field_validator("*")
+    @classmethod
+    def _trim(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            trimmed = value.strip(BLANKS)
+            field = cls.model_fields[info.field_name or ""]
+            if not trimmed and must_not_be_blank(field):
+                raise ValueError("must not be blank")
+            return trimmed
+        return value  # text inside lists is kept as sent: its rules are the items' own
 
 
 @dataclass(frozen=True)
@@ -148,13 +195,15 @@ class IdempotencyStore(Protocol):
 
 
 def parse_input(command: Command[Any, I, Any], body: bytes) -> I:
-    """Raw bytes to the command's input model, or a rejection naming every bad field."""
+    """Raw bytes to the command's input model, or a rejection naming every bad field.
+
+    Strict: no coercion on the wire (``"5"`` is not an integer, ``20260301`` not a date),
+    so what the JSON schema, and the OpenAPI document, calls valid is what passes.
+    """
     if len(body) > MAX_COMMAND_BYTES:
-        raise CommandRejected(
-            PAYLOAD_TOO_LARGE, f"{len(body)} bytes; at most {MAX_COMMAND_BYTES} allowed"
-        )
+        raise too_large(len(body))
     try:
-        return command.input.model_validate_json(body or b"{}")
+        payload = command.input.model_validate_json(body or b"{}", strict=True)
     except ValidationError as exc:
         if any(error["type"] == "json_invalid" for error in exc.errors()):
             raise CommandRejected(INVALID_JSON, "the body is not valid JSON") from exc
@@ -162,6 +211,17 @@ def parse_input(command: Command[Any, I, Any], body: bytes) -> I:
         raise CommandRejected(
             INVALID_FIELDS, f"{exc.error_count()} invalid field(s)", errors
         ) from exc
+    if NUL_ESCAPE in body:  # cheap test first: the walk is needed only when one may be there
+        errors = unstorable_text(from_json(body))
+        if errors:
+            raise CommandRejected(INVALID_FIELDS, f"{len(errors)} invalid field(s)", errors)
+    return payload
+
+
+def check_idempotency_key(key: str | None) -> None:
+    """The same rule for every transport, so HTTP and NATS reject a bad key alike."""
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        raise invalid(IDEMPOTENCY_HEADER, f"must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
 
 
 def check_region(command: Command[Any, I, Any], payload: I, region: Region) -> None:

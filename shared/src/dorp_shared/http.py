@@ -3,7 +3,9 @@ document whose request schemas are the commands' input models.
 
 The body is read as bytes and goes through :func:`run_command`, exactly like a NATS
 request, so HTTP answers with the same errors (422 with field errors, 404, 409, 413, 503).
-Served by uvicorn inside the service process, started and stopped with it.
+Even the errors that never reach a command (an unknown path, a wrong method) have the
+``ErrorReply`` shape. Served by uvicorn inside the service process, started and stopped
+with it. ``dorp openapi`` keeps each service's document in the repository.
 """
 
 import asyncio
@@ -17,17 +19,21 @@ import structlog
 import uvicorn
 from fastapi import FastAPI, Header, Request, Response
 from fastapi.openapi.utils import get_openapi
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dorp_shared.command_runner import run_command
 from dorp_shared.commands import (
     IDEMPOTENCY_HEADER,
     MAX_COMMAND_BYTES,
-    PAYLOAD_TOO_LARGE,
+    MAX_IDEMPOTENCY_KEY,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
     Actor,
     Command,
     CommandContext,
     ErrorReply,
+    too_large,
 )
 from dorp_shared.errors import InfrastructureUnavailable
 from dorp_shared.regions import Region
@@ -40,16 +46,24 @@ ERROR_STATUSES = {
     409: "Conflict: the idempotency key was used for something else, or the state forbids it",
     413: "Payload too large",
     422: "Invalid input: every field at fault is named, with the allowed values",
+    500: "An unexpected error; it was logged",
     503: "Temporarily unavailable: retry with the same idempotency key",
 }
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias=IDEMPOTENCY_HEADER,
-        max_length=200,
         description="Send the same key again to retry safely: the command is applied once.",
+        # documented, not enforced here: run_command checks it for HTTP and NATS alike
+        json_schema_extra={"minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY},
     ),
 ]
+TEXT_RULES = (
+    "Text is checked as sent, then trimmed of surrounding blanks; no text may contain the "
+    "NUL character (\\u0000). Errors: see the ErrorReply schema; every field at fault is "
+    "named, with the allowed values where the set is closed."
+)
+REASON_OF_STATUS = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
 
 
 def build_http_api(
@@ -63,6 +77,7 @@ def build_http_api(
 ) -> FastAPI:
     app = FastAPI(title=title, description=description, version="1.0.0")
     app.add_middleware(BodyLimit, limit=MAX_COMMAND_BYTES)
+    app.add_exception_handler(HTTPException, _http_error)
 
     @app.get("/health", tags=["health"], summary="Is the service up")
     async def get_health() -> dict[str, str]:
@@ -108,12 +123,46 @@ def _add_route(
     )
 
 
+def api_title(service: str, region: Region) -> str:
+    return f"Dorp {service} ({region.id})"
+
+
+def openapi_document(
+    *, service: str, description: str, region: Region, commands: Sequence[Command[Any, Any, Any]]
+) -> dict[str, Any]:
+    """The OpenAPI document a service serves, without serving it (for ``dorp openapi``)."""
+    app = build_http_api(
+        title=api_title(service, region),
+        description=description,
+        region=region,
+        commands=commands,
+        new_uow=_not_serving,
+        health=_not_serving,
+    )
+    return app.openapi()
+
+
+def _not_serving() -> Any:
+    raise RuntimeError("this API was built only for its document")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown path, wrong method) in the shape of every error."""
+    assert isinstance(exc, HTTPException)
+    reason = REASON_OF_STATUS.get(exc.status_code, "http_error")
+    body = ErrorReply(reason=reason, detail=str(exc.detail)).model_dump_json().encode()
+    return Response(body, status_code=exc.status_code, media_type=JSON, headers=exc.headers)
+
+
 def _openapi(app: FastAPI, commands: Sequence[Command[Any, Any, Any]]) -> dict[str, Any]:
     """FastAPI's document, with each command's input model as its request body."""
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
+        title=app.title,
+        version=app.version,
+        description=f"{app.description}\n\n{TEXT_RULES}",
+        routes=app.routes,
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for command in commands:
@@ -124,13 +173,18 @@ def _openapi(app: FastAPI, commands: Sequence[Command[Any, Any, Any]]) -> dict[s
         schemas[name] = schema
         operation = document["paths"][f"/v1/{command.name}"]["post"]
         operation["requestBody"] = {
-            "required": True,
+            "required": _needs_body(command),
             "content": {
                 JSON: {"schema": {"$ref": f"#/components/schemas/{command.input.__name__}"}}
             },
         }
     app.openapi_schema = document
     return document
+
+
+def _needs_body(command: Command[Any, Any, Any]) -> bool:
+    """An empty body is read as ``{}``: enough when every field has a default."""
+    return any(field.is_required() for field in command.input.model_fields.values())
 
 
 class BodyLimit:
@@ -164,10 +218,7 @@ class BodyLimit:
             await self._refuse(send, exc.size)
 
     async def _refuse(self, send: Send, size: int) -> None:
-        error = ErrorReply(
-            reason=PAYLOAD_TOO_LARGE, detail=f"more than {self.limit} bytes ({size} seen)"
-        )
-        body = error.model_dump_json().encode()
+        body = too_large(size).reply().model_dump_json().encode()
         await send(
             {
                 "type": "http.response.start",

@@ -95,6 +95,13 @@ class Region(_Frozen):
     partners: tuple[Partner, ...] = ()
     report_small_count_threshold: int = Field(default=5, ge=1)
     proposal_expiry_days: int = Field(default=14, ge=1)
+    help_expiry_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="days a help request or offer stays open unless it says otherwise;"
+        " renewing extends it by this many days from the moment of renewal",
+    )
     retention_days: int = Field(default=730, ge=30)
     retention_warning_days: int = Field(default=28, ge=1)
     connector_reviews_proposals: bool = False

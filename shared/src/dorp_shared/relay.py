@@ -1,8 +1,12 @@
 """Outbox relay: publishes committed outbox rows to JetStream, in order, acknowledged.
 
 Woken right after a commit that emitted events, and polling as a fallback (another
-replica's commits, a crash between commit and publish). ``FOR UPDATE SKIP LOCKED`` lets
-replicas share the work; ``Nats-Msg-Id`` makes a re-publish after a crash harmless.
+replica's commits, a crash between commit and publish). One relay per schema publishes at a
+time (a transaction-scoped advisory lock; the others find it taken and wait for their next
+turn): replicas sharing the rows would publish a member's later event while another replica
+still publishes the earlier one. A batch is published pipelined (every publish sent, then
+every acknowledgement awaited), so a batch costs about one round trip, not one per event.
+``Nats-Msg-Id`` makes a re-publish after a crash harmless.
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ import structlog
 Publish = Callable[[str, bytes, dict[str, str], str], Awaitable[None]]
 
 log = structlog.get_logger(__name__)
+
+TAKE_TURN = "SELECT pg_try_advisory_xact_lock(hashtext('dorp-outbox-relay:' || current_schema()))"
+"""True for the one relay of this schema that may publish now; released at its commit."""
 
 
 class OutboxRelay:
@@ -52,6 +59,7 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         while True:
+            self._wake.clear()  # before publishing: a commit meanwhile wakes the next round
             try:
                 while await self.publish_pending() == self._batch:
                     pass
@@ -61,15 +69,15 @@ class OutboxRelay:
                 log.warning("outbox.publish_failed", error=str(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-            self._wake.clear()
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
         async with self._pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval(TAKE_TURN):
+                return 0
             rows = await conn.fetch(
                 "SELECT position, subject, stream, headers, body FROM outbox"
-                " WHERE published_at IS NULL ORDER BY position LIMIT $1"
-                " FOR UPDATE SKIP LOCKED",
+                " WHERE published_at IS NULL ORDER BY position LIMIT $1",
                 self._batch,
             )
             if not rows:

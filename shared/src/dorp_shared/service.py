@@ -19,7 +19,6 @@ import structlog
 from faststream import FastStream
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsResponse
-from faststream.nats.annotations import NatsMessage
 from faststream.specification import AsyncAPI
 
 from dorp_shared import db
@@ -27,7 +26,7 @@ from dorp_shared.command_runner import run_command
 from dorp_shared.commands import IDEMPOTENCY_HEADER, Actor, Command, CommandContext
 from dorp_shared.contracts.envelope import Envelope, Event
 from dorp_shared.contracts.subjects import command_subject, event_subject
-from dorp_shared.http import HttpServer, build_http_api
+from dorp_shared.http import HttpServer, api_title, build_http_api
 from dorp_shared.logging import configure_logging
 from dorp_shared.messaging import DeliveryGuard, JetStreamPublisher, declare_region
 from dorp_shared.regions import Region, load_region
@@ -107,6 +106,7 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         middlewares=[guard],
         graceful_timeout=15.0,
         logger=logging.getLogger("dorp.faststream"),
+        log_level=logging.DEBUG,  # "Received"/"Processed" per message: too costly at INFO
     )
     runtime = Runtime(
         service=definition.name, settings=settings, region=region, broker=broker, guard=guard
@@ -208,7 +208,7 @@ async def _start_http(runtime: Runtime, definition: ServiceDefinition) -> None:
     assert definition.api is not None
     api = definition.api
     app = build_http_api(
-        title=f"Dorp {definition.name} ({runtime.region.id})",
+        title=api_title(definition.name, runtime.region),
         description=definition.description,
         region=runtime.region,
         commands=api.commands,
@@ -237,8 +237,10 @@ def _wire_nats_command(runtime: Runtime, api: Api, command: Command[Any, Any, An
         description=f"{command.summary} Input: {command.input.__name__}; "
         f"reply: {command.output.__name__} or ErrorReply.",
     )
-    async def serve_command(body: bytes, message: NatsMessage) -> NatsResponse:
-        headers = message.headers or {}
+    async def serve_command(body: bytes) -> NatsResponse:
+        # From the context, not a ``NatsMessage`` parameter, which FastStream resolves in a
+        # worker thread: a thread switch per command.
+        headers = runtime.broker.context.get_local("message").headers or {}
         ctx = CommandContext(
             region=runtime.region,
             now=datetime.now(UTC),

@@ -21,7 +21,7 @@ class DorpSettings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
     max_deliver: int = Field(default=5, ge=1, description="deliveries before a dead letter")
-    db_pool_max: int = Field(default=5, ge=1)
+    db_pool_max: int = Field(default=10, ge=1)
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_from: str = "Dorp <noreply@dorp.invalid>"

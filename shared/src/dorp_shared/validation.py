@@ -1,5 +1,7 @@
 """Pydantic validation errors as Dorp field errors: one per field, naming the field and,
-where the set of values is closed (a ``Literal``), listing the allowed values."""
+where the set of values is closed (a ``Literal``), listing the allowed values. Also what
+pydantic does not do for us: refuse text PostgreSQL cannot store (the NUL character), and
+make input models' JSON schemas say exactly what validation accepts."""
 
 from __future__ import annotations
 
@@ -8,10 +10,17 @@ from collections.abc import Sequence
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from dorp_shared.contracts.partner import FieldError
 
 MAX_FIELD_ERRORS = 20
+NUL = "\x00"
+DICT_KEY = "[key]"
+BLANKS = " \t\n\r\f\v"
+NOT_BLANK = "[^ \\t\\n\\r\\f\\v]"
+"""A JSON-schema pattern: at least one character that is not a blank. Spelt out, not
+``\\S``, because JSON Schema, Python and Rust disagree on what ``\\s`` matches."""
 
 
 def field_errors(model: type[BaseModel] | None, exc: ValidationError) -> tuple[FieldError, ...]:
@@ -30,7 +39,7 @@ def errors_from_details(
 
 
 def _field_error(model: type[BaseModel] | None, loc: tuple[Any, ...], detail: Any) -> FieldError:
-    field = ".".join(str(part) for part in loc) or "(body)"
+    field = _dotted(loc)
     kind = detail.get("type", "")
     allowed: tuple[str, ...] | None = None
     if model is not None:
@@ -80,3 +89,73 @@ def _as_model(annotation: Any) -> type[BaseModel] | None:
             if found is not None:
                 return found
     return None
+
+
+def unstorable_text(data: Any, path: tuple[str | int, ...] = ()) -> tuple[FieldError, ...]:
+    """One error per string in parsed JSON that holds a NUL character: valid JSON and valid
+    for pydantic, but PostgreSQL's text type refuses it, so it must be rejected up front."""
+    if isinstance(data, str):
+        return (_nul_error(path),) if NUL in data else ()
+    if isinstance(data, dict):
+        items: list[tuple[Any, Any]] = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    else:
+        return ()
+    found: list[FieldError] = []
+    for key, value in items:
+        if isinstance(key, str) and NUL in key:
+            found.append(_nul_error((*path, key)))
+        else:
+            found.extend(unstorable_text(value, (*path, key)))
+    return tuple(found[:MAX_FIELD_ERRORS])
+
+
+def _nul_error(path: tuple[str | int, ...]) -> FieldError:
+    return FieldError(field=_dotted(path), message="must not contain the NUL character (\\u0000)")
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    """``("windows", 0, "day")`` as ``windows.0.day``; the body itself is ``(body)``.
+    Pydantic's ``[key]`` marker (the key, not its value, is wrong) is left out."""
+    parts = [str(part) for part in loc if part != DICT_KEY]
+    return ".".join(parts) if loc else "(body)"
+
+
+def must_not_be_blank(field: FieldInfo) -> bool:
+    """Required text: a ``min_length`` and no pattern of its own (which would decide)."""
+    lengths = [getattr(item, "min_length", None) or 0 for item in field.metadata]
+    patterns = [getattr(item, "pattern", None) for item in field.metadata]
+    return max(lengths, default=0) >= 1 and not any(patterns)
+
+
+def document_input_rules(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Make the model's JSON schema say what validation does: the blank rule (as the
+    pattern ``NOT_BLANK``) and the key rule of dicts (see ``_close_dicts``)."""
+    properties = schema.get("properties", {})
+    for name, info in model.model_fields.items():
+        prop = properties.get(info.alias or name, {})
+        _close_dicts(prop)
+        if must_not_be_blank(info):
+            for branch in (prop, *prop.get("anyOf", ())):
+                if branch.get("type") == "string":
+                    branch["pattern"] = NOT_BLANK
+
+
+def _close_dicts(schema: Any) -> None:
+    """Pydantic documents ``dict[Key, Value]`` with a key pattern as ``patternProperties``,
+    which leaves keys that do not match unconstrained; validation rejects them. Say so:
+    the pattern goes to ``propertyNames`` and the value schema to ``additionalProperties``."""
+    if isinstance(schema, list):
+        for item in schema:
+            _close_dicts(item)
+    if not isinstance(schema, dict):
+        return
+    patterns = schema.get("patternProperties", {})
+    if len(patterns) == 1 and "additionalProperties" not in schema:
+        ((pattern, values),) = patterns.items()
+        del schema["patternProperties"]
+        schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
+        schema["additionalProperties"] = values
+    for value in schema.values():
+        _close_dicts(value)

@@ -110,7 +110,7 @@ async def proposals(js: JetStreamContext, region: str) -> list[Envelope[MatchPro
     return found
 
 
-async def _all_handled(js: JetStreamContext, region: str) -> bool:
+async def all_handled(js: JetStreamContext, region: str) -> bool:
     """Every registration event acked by matching and nothing dead-lettered."""
     info = await js.consumer_info(stream_name(region, "registration"), "matching-registration")
     letters = (await js.stream_info(stream_name(region, "deadletter"))).state.messages
@@ -159,7 +159,7 @@ async def test_parents_in_the_same_kern_are_proposed_to_each_other_once(
     parent_c, parent_d = member("gorssel"), member("epse")
     await registration.publish(parent_c, parent_d, offer(parent_d), ask(parent_c))
     await eventually(lambda: _at_least(js, settings.region, 2))
-    assert await eventually(lambda: _all_handled(js, settings.region))
+    assert await eventually(lambda: all_handled(js, settings.region))
     matches = await proposals(js, settings.region)
     assert [m.payload.requester_id for m in matches] == [parent_a.member_id, parent_c.member_id]
     assert matches[1].payload.explanation.startswith("Gorssel en Epse liggen naast elkaar")
@@ -181,4 +181,4 @@ async def test_a_request_before_its_member_is_matched_once_the_member_arrives(
     assert first.payload.request_id == early.request_id
     assert first.payload.helper_id == parent_b.member_id
     assert first.payload.explanation_en.startswith("Almen and Lochem are next to each other")
-    assert await eventually(lambda: _all_handled(js, settings.region))
+    assert await eventually(lambda: all_handled(js, settings.region))

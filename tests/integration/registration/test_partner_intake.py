@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -15,9 +16,11 @@ from nats.js import JetStreamContext
 
 from dorp_registration.bootstrap import DEFINITION
 from dorp_shared.contracts.partner import PartnerReply
-from dorp_shared.contracts.subjects import partner_subject, stream_name
+from dorp_shared.contracts.subjects import command_subject, partner_subject, stream_name
 from dorp_shared.messaging import wait_for_stream_messages
 from dorp_shared.settings import DorpSettings
+from tests.integration.registration.test_members_api import registration_events
+from tests.support.api import service_api
 from tests.support.services import eventually, nats_client, running_service
 
 pytestmark = pytest.mark.integration
@@ -148,3 +151,115 @@ async def _outbox_drained(intake: Intake) -> bool:
         "SELECT count(*) FROM registration.outbox WHERE published_at IS NULL"
     )
     return pending == 0
+
+
+async def test_partner_organisations_and_help_are_the_records_the_commands_see(
+    settings: DorpSettings,
+) -> None:
+    async with service_api(DEFINITION, settings) as api:
+
+        async def send(event: str, body: dict[str, Any]) -> PartnerReply:
+            subject = partner_subject(api.region, PARTNER, event)
+            reply = await api.nc.request(subject, json.dumps(body).encode(), timeout=5)
+            return PartnerReply.model_validate_json(reply.data)
+
+        school = {"external_id": "school-1", "name": "De Brink", "type": "school"}
+        first, again = await send("organisation", school), await send("organisation", school)
+        renamed = await send("organisation", {**school, "name": "De Brink (Lochem)"})
+        assert (first.duplicate, again.duplicate, renamed.duplicate) == (False, True, False)
+        assert first.dorp_id == again.dorp_id == renamed.dorp_id
+        stored = await api.ok("get_organisation", {"organisation_id": first.dorp_id})
+        assert stored["name"] == "De Brink (Lochem)"
+
+        await send("member_registration", PARENT_A)
+        windows = [{"day": "sat", "part": "morning"}]
+        request = {**REQUEST, "time_windows": windows, "expires_in_days": 5}
+        accepted = await send("help_request", request)
+        ref = {"help_id": accepted.dorp_id, "side": "request"}
+        item = await api.ok("get_help", ref)
+        assert (item["status"], item["time_windows"], item["home_area"]) == (
+            "open",
+            windows,
+            "lochem",
+        )
+        expires_in = datetime.fromisoformat(item["expires_at"]) - datetime.now(UTC)
+        assert timedelta(days=4) < expires_in <= timedelta(days=5)
+        assert (await api.ok("withdraw_help", ref))["status"] == "withdrawn"
+        resent = await send("help_request", request)
+        assert resent.duplicate and (await api.ok("get_help", ref))["status"] == "withdrawn"
+
+        async def published() -> list[str] | None:
+            events = await registration_events(api)
+            types = [e["type"] for e in events]
+            return types if types[-1:] == ["registration.help_withdrawn"] else None
+
+        assert await eventually(published) == [
+            "registration.organisation_registered",
+            "registration.organisation_registered",
+            "registration.member_registered",
+            "registration.help_requested",
+            "registration.help_withdrawn",
+        ]
+
+
+async def test_resent_changed_record_updates_the_profile_but_never_undoes_consent(
+    intake: Intake,
+) -> None:
+    member_id = (await intake.send("member_registration", PARENT_A)).dorp_id
+    subject = command_subject(intake.region, "registration", "set_consent")
+    withdraw = {"member_id": member_id, "purpose": "matching", "granted": False}
+    await intake.nc.request(subject, json.dumps(withdraw).encode(), timeout=5)
+
+    moved = await intake.send("member_registration", {**PARENT_A, "home_area": "almen"})
+    assert moved.status == "accepted" and not moved.duplicate
+    again = await intake.send("member_registration", {**PARENT_A, "home_area": "almen"})
+    assert again.duplicate
+
+    get = command_subject(intake.region, "registration", "get_member")
+    reply = await intake.nc.request(get, json.dumps({"member_id": member_id}).encode(), timeout=5)
+    member = json.loads(reply.data)
+    assert member["home_area"] == "almen"
+    assert member["consents"]["matching"] is False  # the partner's record still says True
+
+
+async def test_partner_records_attendance_with_the_same_command_as_the_api(
+    intake: Intake,
+) -> None:
+    initiative = await intake.send(
+        "register_initiative", {"name": "Koffie en Koters", "kind": "parent_cafe"}
+    )
+    assert initiative.status == "accepted" and initiative.result is not None
+    now = datetime.now(UTC)
+    session = await intake.send(
+        "schedule_session",
+        {
+            "initiative_id": initiative.dorp_id,
+            "starts_at": (now - timedelta(hours=1)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+            "place": "Wijkcentrum",
+            "home_area": "lochem",
+        },
+    )
+    assert session.status == "accepted", session
+    attendance = {"session_id": session.dorp_id, "headcount": 14}
+    key = {"Idempotency-Key": "telling-1"}
+    first = await intake.send("record_attendance", attendance, headers=key)
+    again = await intake.send("record_attendance", attendance, headers=key)
+    assert first.status == again.status == "accepted"
+    assert first.result == again.result
+    assert first.result is not None and first.result["recorded_by"] == f"partner:{PARTNER}"
+
+    wrong = await intake.send("record_attendance", {**attendance, "headcount": -1})
+    assert (wrong.status, wrong.reason) == ("rejected", "invalid_fields")
+    assert wrong.errors[0].field == "headcount"
+    letters = stream_name(intake.region, "deadletter")
+    assert await wait_for_stream_messages(intake.js, letters, 1, 10) == 1
+
+    async def attendance_events() -> list[dict[str, Any]] | None:
+        events = await intake.stream_messages("registration")
+        found = [e for e in events if e["type"] == "registration.attendance_recorded"]
+        return found or None
+
+    assert [e["payload"]["headcount"] for e in await eventually(attendance_events)] == [14]
+    unknown = await intake.send("teleport", {})
+    assert "record_attendance" in (unknown.errors[0].allowed or ())

@@ -12,12 +12,21 @@ from dorp_shared.contracts import (
     Consents,
     ContactDetails,
     Envelope,
+    Event,
     HelpOffered,
     HelpRequested,
     MemberRegistered,
     wrap,
 )
-from dorp_shared.contracts.events import AgeBand
+from dorp_shared.contracts.events import (
+    AgeBand,
+    ConsentChanged,
+    HelpRenewed,
+    HelpWithdrawn,
+    MemberErased,
+    MemberUpdated,
+    Side,
+)
 from dorp_shared.regions import Region, load_region
 
 REGIONS = Path(__file__).resolve().parents[3] / "deploy" / "regions"
@@ -150,3 +159,62 @@ def offered(
         ),
         minutes,
     )
+
+
+def about(who: Envelope[MemberRegistered], payload: Event, minutes: int) -> Envelope[Any]:
+    """An event about a member, some minutes after the start."""
+    assert getattr(payload, "member_id", None) == who.payload.member_id
+    return _wrap(payload, minutes)
+
+
+def consent(who: Envelope[MemberRegistered], matching: bool, minutes: int) -> Envelope[Any]:
+    m = who.payload
+    return about(
+        who,
+        ConsentChanged(
+            member_id=m.member_id,
+            purpose="matching",
+            granted=matching,
+            source="self",
+            recorded_at=T0 + timedelta(minutes=minutes),
+            consents=Consents(matching=matching, notifications=True),
+        ),
+        minutes,
+    )
+
+
+def withdrawn(
+    who: Envelope[MemberRegistered], help_id: uuid.UUID, side: Side, minutes: int
+) -> Envelope[Any]:
+    m = who.payload
+    return about(who, HelpWithdrawn(member_id=m.member_id, help_id=help_id, side=side), minutes)
+
+
+def renewed(
+    who: Envelope[MemberRegistered], help_id: uuid.UUID, side: Side, days: int, minutes: int
+) -> Envelope[Any]:
+    until = T0 + timedelta(days=days)
+    payload = HelpRenewed(
+        member_id=who.payload.member_id, help_id=help_id, side=side, expires_at=until
+    )
+    return about(who, payload, minutes)
+
+
+def erased(who: Envelope[MemberRegistered], minutes: int) -> Envelope[Any]:
+    at = T0 + timedelta(minutes=minutes)
+    payload = MemberErased(member_id=who.payload.member_id, reason="request", erased_at=at)
+    return about(who, payload, minutes)
+
+
+def updated(who: Envelope[MemberRegistered], area: str, minutes: int) -> Envelope[Any]:
+    """The member's full profile, now living in ``area``."""
+    m = who.payload
+    payload = MemberUpdated(
+        member_id=m.member_id,
+        role=m.role,
+        home_area=area,
+        languages=m.languages,
+        preferred_language=m.preferred_language,
+        contact=m.contact,
+    )
+    return about(who, payload, minutes)

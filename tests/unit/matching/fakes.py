@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import copy
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from dorp_matching.domain.model import (
     ACTIVE_STATUSES,
+    COMPLETED,
+    CONFIRMED,
+    DECLINED,
+    PENDING_STATUSES,
     Candidate,
+    History,
     Member,
     Offer,
     Proposal,
@@ -31,9 +36,27 @@ class State:
     requests: dict[uuid.UUID, Request] = field(default_factory=dict)
     offers: dict[uuid.UUID, Offer] = field(default_factory=dict)
     proposals: dict[uuid.UUID, Proposal] = field(default_factory=dict)
+    erased: set[uuid.UUID] = field(default_factory=set)
+    closed: set[uuid.UUID] = field(default_factory=set)
+    consent_as_of: dict[uuid.UUID, datetime] = field(default_factory=dict)
+    feedback: dict[uuid.UUID, dict[str, str]] = field(default_factory=dict)
 
     def active(self) -> list[Proposal]:
         return [p for p in self.proposals.values() if p.status in ACTIVE_STATUSES]
+
+    def served(self) -> set[uuid.UUID]:
+        return {
+            p.request_id
+            for p in self.proposals.values()
+            if p.status in (*ACTIVE_STATUSES, COMPLETED)
+        }
+
+    def pairs(self, member_id: uuid.UUID, statuses: tuple[str, ...]) -> frozenset[uuid.UUID]:
+        """The members this one was in a proposal with, in one of these statuses."""
+        pairs = [
+            (p.requester_id, p.helper_id) for p in self.proposals.values() if p.status in statuses
+        ]
+        return frozenset(b if a == member_id else a for a, b in pairs if member_id in (a, b))
 
 
 class FakeMembers:
@@ -49,6 +72,47 @@ class FakeMembers:
         if known is None or known[1] <= as_of:
             self.state.members[member.member_id] = (member, as_of)
 
+    async def update_profile(self, member: Member, *, as_of: datetime) -> bool:
+        known = self.state.members.get(member.member_id)
+        if known is None:
+            return False
+        if known[1] <= as_of:
+            updated = replace(member, consents_matching=known[0].consents_matching)
+            self.state.members[member.member_id] = (updated, as_of)
+        return True
+
+    async def set_consent(self, member_id: uuid.UUID, matching: bool, *, as_of: datetime) -> bool:
+        known = self.state.members.get(member_id)
+        if known is None:
+            return False
+        before = self.state.consent_as_of.get(member_id)
+        if before is None or before <= as_of:
+            self.state.members[member_id] = (
+                replace(known[0], consents_matching=matching),
+                known[1],
+            )
+            self.state.consent_as_of[member_id] = as_of
+        return True
+
+    async def is_erased(self, member_id: uuid.UUID) -> bool:
+        return member_id in self.state.erased
+
+    async def erase(self, member_id: uuid.UUID, at: datetime) -> None:
+        state = self.state
+        theirs = {r for r, req in state.requests.items() if req.member_id == member_id} | {
+            o for o, off in state.offers.items() if off.member_id == member_id
+        }
+        state.proposals = {
+            k: p
+            for k, p in state.proposals.items()
+            if member_id not in (p.requester_id, p.helper_id)
+            and not {p.request_id, p.offer_id} & theirs
+        }
+        state.requests = {k: r for k, r in state.requests.items() if k not in theirs}
+        state.offers = {k: o for k, o in state.offers.items() if k not in theirs}
+        state.members.pop(member_id, None)
+        state.erased.add(member_id)
+
 
 class FakeRequests:
     def __init__(self, state: State) -> None:
@@ -58,13 +122,46 @@ class FakeRequests:
         return self.state.requests.setdefault(request.request_id, request)
 
     async def waiting(self, kind: str) -> list[Waiting]:
-        held = {p.request_id for p in self.state.active()}
-        found = [
-            Waiting(request=r, requester=self.state.members[r.member_id][0])
+        found = [self._waiting(r) for r in self.state.requests.values() if r.kind == kind]
+        ordered = [w for w in found if w is not None]
+        return sorted(ordered, key=lambda w: (w.request.requested_at, str(w.request.request_id)))
+
+    async def waiting_one(self, request_id: uuid.UUID) -> Waiting | None:
+        request = self.state.requests.get(request_id)
+        return self._waiting(request) if request else None
+
+    def _waiting(self, r: Request) -> Waiting | None:
+        state = self.state
+        if r.request_id in state.served() | state.closed or r.member_id not in state.members:
+            return None
+        return Waiting(
+            request=r,
+            requester=state.members[r.member_id][0],
+            history=History(
+                declined_with=state.pairs(r.member_id, (DECLINED,)),
+                tried_offers=frozenset(
+                    p.offer_id for p in state.proposals.values() if p.request_id == r.request_id
+                ),
+                met_with=state.pairs(r.member_id, (CONFIRMED, COMPLETED)),
+            ),
+        )
+
+    async def get(self, request_id: uuid.UUID) -> Request | None:
+        return self.state.requests.get(request_id)
+
+    async def open_of(self, member_id: uuid.UUID) -> list[Request]:
+        return [
+            r
             for r in self.state.requests.values()
-            if r.kind == kind and r.request_id not in held and r.member_id in self.state.members
+            if r.member_id == member_id and r.request_id not in self.state.closed
         ]
-        return sorted(found, key=lambda w: (w.request.requested_at, str(w.request.request_id)))
+
+    async def close(self, request_id: uuid.UUID, at: datetime) -> None:
+        self.state.closed.add(request_id)
+
+    async def renew(self, request_id: uuid.UUID, expires_at: datetime) -> None:
+        found = self.state.requests[request_id]
+        self.state.requests[request_id] = replace(found, expires_at=expires_at)
 
 
 class FakeOffers:
@@ -86,9 +183,26 @@ class FakeOffers:
         offer = self.state.offers.get(offer_id)
         return self._candidate(offer) if offer else None
 
+    async def get(self, offer_id: uuid.UUID) -> Offer | None:
+        return self.state.offers.get(offer_id)
+
+    async def open_of(self, member_id: uuid.UUID) -> list[Offer]:
+        return [
+            o
+            for o in self.state.offers.values()
+            if o.member_id == member_id and o.offer_id not in self.state.closed
+        ]
+
+    async def close(self, offer_id: uuid.UUID, at: datetime) -> None:
+        self.state.closed.add(offer_id)
+
+    async def renew(self, offer_id: uuid.UUID, expires_at: datetime) -> None:
+        found = self.state.offers[offer_id]
+        self.state.offers[offer_id] = replace(found, expires_at=expires_at)
+
     def _candidate(self, offer: Offer) -> Candidate | None:
         helper = self.state.members.get(offer.member_id)
-        if helper is None:
+        if helper is None or offer.offer_id in self.state.closed:
             return None
         active = self.state.active()
         return Candidate(
@@ -114,6 +228,48 @@ class FakeProposals:
 
     async def has_active(self, request_id: uuid.UUID) -> bool:
         return any(p.request_id == request_id for p in self.state.active())
+
+    async def get(self, proposal_id: uuid.UUID, *, lock: bool = False) -> Proposal | None:
+        return self.state.proposals.get(proposal_id)
+
+    async def update(self, proposal: Proposal) -> None:
+        self.state.proposals[proposal.proposal_id] = proposal
+
+    async def add_feedback(self, proposal_id: uuid.UUID, side: str, feedback: str) -> None:
+        found = self.state.proposals[proposal_id]
+        self.state.proposals[proposal_id] = replace(found, status=COMPLETED)
+        self.state.feedback.setdefault(proposal_id, {})[side] = feedback
+
+    async def pending(
+        self,
+        *,
+        request_id: uuid.UUID | None = None,
+        offer_id: uuid.UUID | None = None,
+        member_id: uuid.UUID | None = None,
+    ) -> list[Proposal]:
+        return [
+            p
+            for p in self.state.proposals.values()
+            if p.status in PENDING_STATUSES
+            and (
+                p.request_id == request_id
+                or p.offer_id == offer_id
+                or member_id in (p.requester_id, p.helper_id)
+            )
+        ]
+
+    async def of_member(self, member_id: uuid.UUID) -> list[Proposal]:
+        return [
+            p for p in self.state.proposals.values() if member_id in (p.requester_id, p.helper_id)
+        ]
+
+    async def due(self, at: datetime, limit: int) -> list[Proposal]:
+        found = [
+            p
+            for p in self.state.proposals.values()
+            if p.status in PENDING_STATUSES and p.expires_at is not None and p.expires_at <= at
+        ]
+        return found[:limit]
 
 
 class FakeMatchingUnitOfWork(FakeUnitOfWork):

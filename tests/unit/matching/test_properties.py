@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import event as note
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dorp_matching import handlers
+from dorp_matching import commands, handlers
+from dorp_matching.commands import RespondToProposal
+from dorp_matching.domain.lifecycle import Answer
+from dorp_matching.domain.model import ACTIVE_STATUSES, PENDING_STATUSES
+from dorp_shared.commands import CommandContext, CommandRejected
 from dorp_shared.contracts import MatchProposed
 from dorp_shared.contracts.envelope import Envelope
-from tests.unit.matching.builders import lochem, offered, registered, requested
+from dorp_shared.contracts.events import ProposalDeclined
+from tests.unit.matching.builders import T0, lochem, offered, registered, requested
 from tests.unit.matching.fakes import FakeMatchingUnitOfWork
 
 REGION = lochem()
@@ -87,3 +94,56 @@ def test_every_proposal_respects_the_rules_and_replay_changes_nothing(
     before = len(uow.emitted)
     asyncio.run(_run(uow, events))
     assert len(uow.emitted) == before
+
+
+async def _run_with_answers(
+    uow: FakeMatchingUnitOfWork, events: list[Envelope[Any]], answers: list[tuple[int, bool]]
+) -> None:
+    """The events, and after each one maybe an answer to a pending proposal (which side,
+    accept or decline)."""
+    ctx = CommandContext(region=REGION, now=T0 + timedelta(hours=1))
+    for event, (which, accept) in zip(events, answers, strict=False):
+        await _run(uow, [event])
+        pending = [p for p in uow.state.proposals.values() if p.status in PENDING_STATUSES]
+        if not pending:
+            continue
+        proposal = pending[which % len(pending)]
+        member_id = proposal.requester_id if which % 2 else proposal.helper_id
+        reply: Answer = "accept" if accept else "decline"
+        item = RespondToProposal(
+            proposal_id=proposal.proposal_id, member_id=member_id, answer=reply
+        )
+        with contextlib.suppress(CommandRejected):  # e.g. a side changing its answer
+            async with uow:
+                await commands.respond_to_proposal(uow, ctx, item)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(members, min_size=3, max_size=5),
+    st.lists(actions, min_size=3, max_size=14),
+    st.lists(st.tuples(st.integers(0, 5), st.booleans()), min_size=14, max_size=14),
+)
+def test_answers_never_bring_back_a_declined_pair_nor_overload_an_offer(
+    people: list[Any], steps: list[Any], answers: list[tuple[int, bool]]
+) -> None:
+    events = _scenario(people, steps)
+    uow = FakeMatchingUnitOfWork()
+    asyncio.run(_run_with_answers(uow, events, answers))
+
+    pairs: dict[Any, frozenset[Any]] = {}
+    declined: set[frozenset[Any]] = set()
+    for envelope in uow.emitted:
+        payload = envelope.payload
+        if isinstance(payload, MatchProposed):
+            pair = frozenset({payload.requester_id, payload.helper_id})
+            assert pair not in declined, "a declined pair was proposed again"
+            pairs[payload.proposal_id] = pair
+        elif isinstance(payload, ProposalDeclined):
+            declined.add(pairs[payload.proposal_id])
+    note("declines" if declined else "no decline")
+    offers = {e.payload.offer_id: e.payload for e in events if e.type.endswith("offered")}
+    active = [p for p in uow.state.proposals.values() if p.status in ACTIVE_STATUSES]
+    for offer_id, offer in offers.items():
+        assert sum(1 for p in active if p.offer_id == offer_id) <= offer.capacity
+    assert len({p.request_id for p in active}) == len(active)

@@ -6,11 +6,13 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
+from dorp_registration.domain.help import HelpItem
 from dorp_registration.domain.members import Member
+from dorp_registration.domain.organisations import Organisation
 from dorp_registration.domain.records import Source
 from dorp_registration.ports.members import ConsentRecord
 from dorp_shared.contracts.deadletter import DeadLetter
-from dorp_shared.contracts.events import HelpOffered, HelpRequested
+from dorp_shared.contracts.events import Side
 from dorp_shared.uow import FakeUnitOfWork
 
 
@@ -40,15 +42,53 @@ class FakeMembers:
 
 
 class FakeHelp:
+    """Requests and offers by (side, id); ``find`` is not needed by the unit tests."""
+
     def __init__(self) -> None:
-        self.requests: dict[uuid.UUID, HelpRequested] = {}
-        self.offers: dict[uuid.UUID, HelpOffered] = {}
+        self.items: dict[tuple[Side, uuid.UUID], HelpItem] = {}
 
-    async def add_request(self, request: HelpRequested, source: Source) -> bool:
-        return self.requests.setdefault(request.request_id, request) is request
+    def of_side(self, side: Side) -> list[HelpItem]:
+        return [item for (stored, _), item in self.items.items() if stored == side]
 
-    async def add_offer(self, offer: HelpOffered, source: Source) -> bool:
-        return self.offers.setdefault(offer.offer_id, offer) is offer
+    async def add(self, item: HelpItem, source: Source | None = None) -> bool:
+        return self.items.setdefault((item.side, item.help_id), item) is item
+
+    async def get(self, side: Side, help_id: uuid.UUID) -> HelpItem | None:
+        return self.items.get((side, help_id))
+
+    async def change_open(self, item: HelpItem) -> bool:
+        key = (item.side, item.help_id)
+        if self.items[key].state != "open":
+            return False
+        self.items[key] = item
+        return True
+
+
+class FakeOrganisations:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, Organisation] = {}
+        self.sources: dict[uuid.UUID, Source | None] = {}
+
+    async def exists(self, organisation_id: uuid.UUID) -> bool:
+        return organisation_id in self.rows
+
+    async def get(self, organisation_id: uuid.UUID) -> Organisation | None:
+        return self.rows.get(organisation_id)
+
+    async def add(self, organisation: Organisation, source: Source | None = None) -> bool:
+        if organisation.organisation_id in self.rows:
+            return False
+        self.rows[organisation.organisation_id] = organisation
+        self.sources[organisation.organisation_id] = source
+        return True
+
+    async def save(self, organisation: Organisation) -> None:
+        self.rows[organisation.organisation_id] = organisation
+
+    async def holder_of_partner_id(self, partner_id: str) -> uuid.UUID | None:
+        return next(
+            (o.organisation_id for o in self.rows.values() if o.partner_id == partner_id), None
+        )
 
 
 class FakeRejections:
@@ -70,4 +110,5 @@ class FakeRegistrationUnitOfWork(FakeUnitOfWork):
         super().__init__(region=region, source="registration")
         self.members = FakeMembers()
         self.help = FakeHelp()
+        self.organisations = FakeOrganisations()
         self.rejections = FakeRejections()

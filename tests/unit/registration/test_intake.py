@@ -13,6 +13,7 @@ from dorp_shared.contracts.partner import (
     MAX_PARTNER_PAYLOAD_BYTES,
     PARTNER_EVENTS,
     PartnerMember,
+    PartnerOrganisation,
 )
 
 MEMBER = {
@@ -74,3 +75,25 @@ def test_a_typo_in_a_field_name_is_an_error_listing_the_real_fields() -> None:
     data = {**MEMBER, "home_aera": "laren"}
     errors = {error.field: error for error in rejected("member_registration", body(data)).errors}
     assert "home_area" in (errors["home_aera"].allowed or ())
+
+
+HELP_REQUEST = {"external_id": "v-1", "member_external_id": "p-1", "kind": "babysitting"}
+
+
+def test_a_bad_time_window_is_named_down_to_its_part_with_the_allowed_values() -> None:
+    data = {**HELP_REQUEST, "time_windows": [{"day": "tue", "part": "evening"}, {"day": "x"}]}
+    errors = {error.field: error for error in rejected("help_request", body(data)).errors}
+    assert errors["time_windows.1.day"].allowed == ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    assert "time_windows.1.part" in errors
+
+
+def test_an_organisation_parses_and_its_type_is_a_closed_set() -> None:
+    school = {"external_id": "o-1", "name": "De Linde", "type": "school"}
+    assert isinstance(parse("organisation", body(school)), PartnerOrganisation)
+    errors = rejected("organisation", body({**school, "type": "pub"})).errors
+    assert errors[0].field == "type" and "daycare" in (errors[0].allowed or ())
+
+
+def test_text_postgresql_cannot_store_is_rejected_not_crashed() -> None:
+    outcome = rejected("help_request", body({**HELP_REQUEST, "text": "hallo\x00"}))
+    assert (outcome.reason, outcome.errors[0].field) == ("invalid_fields", "text")

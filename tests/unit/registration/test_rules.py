@@ -6,7 +6,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dorp_registration.domain.rules import check
-from dorp_shared.contracts.partner import PartnerHelpOffer, PartnerHelpRequest, PartnerMember
+from dorp_shared.contracts.partner import (
+    PartnerHelpOffer,
+    PartnerHelpRequest,
+    PartnerMember,
+    PartnerOrganisation,
+)
 from dorp_shared.regions import Region, load_region
 
 REGION: Region = load_region("lochem")
@@ -78,3 +83,11 @@ def test_request_area_and_languages_are_checked_when_given() -> None:
     rejection = check(request(home_area="atlantis", languages=["xx"]), REGION)
     assert rejection is not None
     assert {e.field for e in rejection.errors} == {"home_area", "languages.0"}
+
+
+def test_organisation_area_is_optional_but_must_be_known() -> None:
+    school = {"external_id": "o-1", "name": "De Linde", "type": "school"}
+    assert check(PartnerOrganisation.model_validate(school), REGION) is None
+    rejection = check(PartnerOrganisation.model_validate({**school, "home_area": "x"}), REGION)
+    assert rejection is not None
+    assert [(e.field, e.allowed) for e in rejection.errors] == [("home_area", AREAS)]

@@ -4,21 +4,42 @@ from __future__ import annotations
 
 from faststream import FastStream
 
+from dorp_matching.adapters.uow import PgMatchingUnitOfWork
+from dorp_matching.commands import COMMANDS
+from dorp_matching.entrypoints.jobs import ExpiryJob
 from dorp_matching.entrypoints.subscribers import SERVICE, wire_subscribers
-from dorp_shared.contracts.events import MatchProposed
-from dorp_shared.service import Runtime, ServiceDefinition, create_app
+from dorp_shared.contracts.events import MATCHING_EVENTS
+from dorp_shared.service import Api, Runtime, ServiceDefinition, create_app
 
 
 def wire(runtime: Runtime) -> None:
     wire_subscribers(runtime)
 
 
+async def start_jobs(runtime: Runtime) -> None:
+    job = ExpiryJob(runtime)
+    job.start()
+    runtime.extras["expiry"] = job
+
+
+async def stop_jobs(runtime: Runtime) -> None:
+    job = runtime.extras.pop("expiry", None)
+    if isinstance(job, ExpiryJob):
+        await job.stop()
+
+
 DEFINITION = ServiceDefinition(
     name=SERVICE,
-    description="Proposes matches between help requests (vraag) and offers (aanbod).",
+    description=(
+        "Proposes matches between help requests (vraag) and offers (aanbod), and follows "
+        "each proposal through answers, confirmation, feedback and expiry."
+    ),
     migrations="dorp_matching.migrations",
     wire=wire,
-    publishes=(MatchProposed,),
+    publishes=MATCHING_EVENTS,
+    api=Api(commands=COMMANDS, uow=PgMatchingUnitOfWork),
+    on_started=start_jobs,
+    on_stopping=stop_jobs,
 )
 
 

@@ -1,39 +1,55 @@
 """Use cases: one per consumed event, each in one unit of work with its inbox mark.
 
 The envelope's ``occurred_at`` is the matching moment (for expiry), so a redelivery
-decides exactly as the first delivery would have.
+decides exactly as the first delivery would have. Events about a member matching does not
+know yet are retried (``NotReadyYet``); events about an erased member are dropped.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import structlog
 
-from dorp_matching.domain.matching import choose_offer, serve_waiting
 from dorp_matching.domain.model import Member, Offer, Proposal, Request
+from dorp_matching.matchmaker import propose_next, serve_offer, stop
 from dorp_matching.ports import MatchingUnitOfWork
 from dorp_shared.contracts import (
     Envelope,
     HelpOffered,
     HelpRequested,
-    MatchProposed,
     MemberRegistered,
+)
+from dorp_shared.contracts.events import (
+    ConsentChanged,
+    HelpRenewed,
+    HelpWithdrawn,
+    MemberErased,
+    MemberUpdated,
+    TimeWindow,
 )
 from dorp_shared.errors import NotReadyYet
 from dorp_shared.regions import Region
 
 CONSUMER = "matching"
-_EVENT_NAMESPACE = uuid.UUID("0b7f1f52-3f0c-4a53-8a8e-6d6174636865")
 
 log = structlog.get_logger(__name__)
+
+
+async def _not_known(uow: MatchingUnitOfWork, member_id: uuid.UUID, what: str) -> None:
+    """An unknown member: dropped when erased, else retried until the member arrives."""
+    if await uow.members.is_erased(member_id):
+        log.info("event.erased_member", what=what)
+        return
+    raise NotReadyYet(f"{what}: member {member_id} is not known yet")
 
 
 async def member_registered(event: Envelope[MemberRegistered], uow: MatchingUnitOfWork) -> None:
     data = event.payload
     async with uow:
         if not await uow.first_time(CONSUMER, event.event_id):
+            return
+        if await uow.members.is_erased(data.member_id):
             return
         member = Member(
             member_id=data.member_id,
@@ -45,6 +61,70 @@ async def member_registered(event: Envelope[MemberRegistered], uow: MatchingUnit
         await uow.members.save(member, as_of=event.occurred_at)
 
 
+async def member_updated(event: Envelope[MemberUpdated], uow: MatchingUnitOfWork) -> None:
+    """The profile only; consent comes with ``ConsentChanged``."""
+    data = event.payload
+    async with uow:
+        if not await uow.first_time(CONSUMER, event.event_id):
+            return
+        profile = Member(
+            member_id=data.member_id,
+            home_area=data.home_area,
+            languages=data.languages,
+            age_bands=data.age_bands,
+            consents_matching=False,  # not written by update_profile
+        )
+        if not await uow.members.update_profile(profile, as_of=event.occurred_at):
+            await _not_known(uow, data.member_id, "member_updated")
+
+
+async def consent_changed(
+    event: Envelope[ConsentChanged], uow: MatchingUnitOfWork, region: Region
+) -> list[Proposal]:
+    """Without consent a member's pending proposals are cancelled (and the other side gets
+    the next best); with consent again, their waiting requests and open offers are tried."""
+    data = event.payload
+    async with uow:
+        if not await uow.first_time(CONSUMER, event.event_id):
+            return []
+        at = event.occurred_at
+        found = await uow.members.set_consent(
+            data.member_id, data.consents.matching, as_of=data.recorded_at
+        )
+        member = await uow.members.get(data.member_id) if found else None
+        if member is None:
+            await _not_known(uow, data.member_id, "consent_changed")
+            return []
+        if data.purpose != "matching":
+            return []
+        if not member.consents_matching:
+            pending = await uow.proposals.pending(member_id=member.member_id)
+            await stop(uow, pending, "cancelled", "consent_withdrawn", event)
+            others = [p.request_id for p in pending if p.requester_id != member.member_id]
+            return await propose_next(uow, others, region, at, event)
+        requests = await uow.requests.open_of(member.member_id)
+        proposals = await propose_next(uow, [r.request_id for r in requests], region, at, event)
+        for offer in await uow.offers.open_of(member.member_id):
+            proposals += await serve_offer(uow, offer.offer_id, offer.kind, region, at, event)
+        return proposals
+
+
+async def member_erased(
+    event: Envelope[MemberErased], uow: MatchingUnitOfWork, region: Region
+) -> list[Proposal]:
+    """Cancel the member's pending proposals, delete everything matching holds on them, and
+    give the people they were proposed to the next best offer."""
+    data = event.payload
+    async with uow:
+        if not await uow.first_time(CONSUMER, event.event_id):
+            return []
+        pending = await uow.proposals.pending(member_id=data.member_id)
+        await stop(uow, pending, "cancelled", "erased", event)
+        await uow.members.erase(data.member_id, event.occurred_at)
+        others = [p.request_id for p in pending if p.requester_id != data.member_id]
+        return await propose_next(uow, others, region, event.occurred_at, event)
+
+
 async def help_requested(
     event: Envelope[HelpRequested], uow: MatchingUnitOfWork, region: Region
 ) -> list[Proposal]:
@@ -53,17 +133,11 @@ async def help_requested(
     async with uow:
         if not await uow.first_time(CONSUMER, event.event_id):
             return []
-        requester = await uow.members.get(data.member_id)
-        if requester is None:
-            raise NotReadyYet(f"request {data.request_id}: its member is not registered yet")
-        request = await uow.requests.add(_request(data, event))
-        await uow.offers.lock_kind(request.kind)
-        if await uow.proposals.has_active(request.request_id):
+        if await uow.members.get(data.member_id) is None:
+            await _not_known(uow, data.member_id, f"request {data.request_id}")
             return []
-        candidates = await uow.offers.candidates(request.kind)
-        proposal = choose_offer(request, requester, candidates, region, event.occurred_at)
-        proposals = [proposal] if proposal else []
-        return await _record(uow, proposals, region, event)
+        request = await uow.requests.add(_request(data, event))
+        return await propose_next(uow, [request.request_id], region, event.occurred_at, event)
 
 
 async def help_offered(
@@ -75,50 +149,71 @@ async def help_offered(
         if not await uow.first_time(CONSUMER, event.event_id):
             return []
         if await uow.members.get(data.member_id) is None:
-            raise NotReadyYet(f"offer {data.offer_id}: its member is not registered yet")
-        offer = await uow.offers.add(_offer(data, event))
-        await uow.offers.lock_kind(offer.kind)
-        candidate = await uow.offers.candidate(offer.offer_id)
-        if candidate is None:
+            await _not_known(uow, data.member_id, f"offer {data.offer_id}")
             return []
-        waiting = await uow.requests.waiting(offer.kind)
-        proposals = serve_waiting(candidate, waiting, region, event.occurred_at)
-        return await _record(uow, proposals, region, event)
+        offer = await uow.offers.add(_offer(data, event))
+        return await serve_offer(uow, offer.offer_id, offer.kind, region, event.occurred_at, event)
 
 
-async def _record(
-    uow: MatchingUnitOfWork, proposals: list[Proposal], region: Region, cause: Envelope[Any]
+async def help_withdrawn(
+    event: Envelope[HelpWithdrawn], uow: MatchingUnitOfWork, region: Region
 ) -> list[Proposal]:
-    """Store each proposal and emit its ``MatchProposed`` in the same transaction."""
-    recorded = []
-    for proposal in proposals:
-        if not await uow.proposals.add(proposal):
-            continue
-        await uow.emit(
-            _event(proposal, region),
-            cause=cause,
-            event_id=uuid.uuid5(_EVENT_NAMESPACE, str(proposal.proposal_id)),
-        )
-        log.info("match.proposed", proposal_id=str(proposal.proposal_id), kind=proposal.kind)
-        recorded.append(proposal)
-    return recorded
+    """The request or offer leaves the pool; its pending proposals are cancelled. Requests
+    that lose a withdrawn offer get the next best one."""
+    data = event.payload
+    async with uow:
+        if not await uow.first_time(CONSUMER, event.event_id):
+            return []
+        at = event.occurred_at
+        item = await _help(uow, data.help_id, data.side, data.member_id)
+        if item is None:
+            await _not_known(uow, data.member_id, f"{data.side} {data.help_id}")
+            return []
+        if data.side == "request":
+            await uow.requests.close(data.help_id, at)
+            pending = await uow.proposals.pending(request_id=data.help_id)
+        else:
+            await uow.offers.close(data.help_id, at)
+            pending = await uow.proposals.pending(offer_id=data.help_id)
+        freed = await stop(uow, pending, "cancelled", "withdrawn", event)
+        if data.side == "request":
+            return []
+        return await propose_next(uow, freed, region, at, event)
 
 
-def _event(proposal: Proposal, region: Region) -> MatchProposed:
-    return MatchProposed(
-        proposal_id=proposal.proposal_id,
-        request_id=proposal.request_id,
-        offer_id=proposal.offer_id,
-        requester_id=proposal.requester_id,
-        helper_id=proposal.helper_id,
-        kind=proposal.kind,
-        home_area=proposal.home_area,
-        score=proposal.score,
-        reasons=proposal.reasons,
-        explanation=proposal.explanation,
-        explanation_en=proposal.explanation_en,
-        needs_connector_review=region.connector_reviews_proposals,
+async def help_renewed(
+    event: Envelope[HelpRenewed], uow: MatchingUnitOfWork, region: Region
+) -> list[Proposal]:
+    """A new end date; an item that was expired can be matched again."""
+    data = event.payload
+    async with uow:
+        if not await uow.first_time(CONSUMER, event.event_id):
+            return []
+        at = event.occurred_at
+        item = await _help(uow, data.help_id, data.side, data.member_id)
+        if item is None:
+            await _not_known(uow, data.member_id, f"{data.side} {data.help_id}")
+            return []
+        if isinstance(item, Request):
+            await uow.requests.renew(item.request_id, data.expires_at)
+            return await propose_next(uow, [item.request_id], region, at, event)
+        await uow.offers.renew(item.offer_id, data.expires_at)
+        return await serve_offer(uow, item.offer_id, item.kind, region, at, event)
+
+
+async def _help(
+    uow: MatchingUnitOfWork, help_id: uuid.UUID, side: str, member_id: uuid.UUID
+) -> Request | Offer | None:
+    """The member's own request or offer; None when unknown (or someone else's)."""
+    item: Request | Offer | None = (
+        await uow.requests.get(help_id) if side == "request" else await uow.offers.get(help_id)
     )
+    return item if item is not None and item.member_id == member_id else None
+
+
+def windows(found: tuple[TimeWindow, ...]) -> tuple[str, ...]:
+    """``mon-morning``: how time windows are stored and compared."""
+    return tuple(f"{w.day}-{w.part}" for w in found)
 
 
 def _request(data: HelpRequested, event: Envelope[HelpRequested]) -> Request:
@@ -131,6 +226,8 @@ def _request(data: HelpRequested, event: Envelope[HelpRequested]) -> Request:
         age_band=data.age_band,
         expires_at=data.expires_at,
         requested_at=event.occurred_at,
+        time_windows=windows(data.time_windows),
+        prefers_known_people=data.prefers_known_people,
     )
 
 
@@ -145,4 +242,5 @@ def _offer(data: HelpOffered, event: Envelope[HelpOffered]) -> Offer:
         capacity=data.capacity,
         expires_at=data.expires_at,
         offered_at=event.occurred_at,
+        time_windows=windows(data.time_windows),
     )

@@ -10,15 +10,21 @@ import asyncpg
 
 from dorp_matching.domain.model import (
     ACTIVE_STATUSES,
+    PENDING_STATUSES,
     Candidate,
+    History,
     Member,
     Offer,
     Proposal,
     Request,
     Waiting,
 )
+from dorp_shared.contracts import MatchReason
 
 _ACTIVE = list(ACTIVE_STATUSES)
+_PENDING = list(PENDING_STATUSES)
+_SERVED = [*ACTIVE_STATUSES, "completed"]
+"""A request with a proposal in one of these is not waiting for one."""
 
 
 def _member(row: asyncpg.Record, prefix: str = "") -> Member:
@@ -41,6 +47,8 @@ def _request(row: asyncpg.Record) -> Request:
         age_band=row["age_band"],
         expires_at=row["expires_at"],
         requested_at=row["requested_at"],
+        time_windows=tuple(row["time_windows"]),
+        prefers_known_people=row["prefers_known_people"],
     )
 
 
@@ -55,6 +63,28 @@ def _offer(row: asyncpg.Record) -> Offer:
         capacity=row["capacity"],
         expires_at=row["expires_at"],
         offered_at=row["offered_at"],
+        time_windows=tuple(row["time_windows"]),
+    )
+
+
+def _proposal(row: asyncpg.Record) -> Proposal:
+    return Proposal(
+        proposal_id=row["proposal_id"],
+        request_id=row["request_id"],
+        offer_id=row["offer_id"],
+        requester_id=row["requester_id"],
+        helper_id=row["helper_id"],
+        kind=row["kind"],
+        home_area=row["home_area"],
+        score=row["score"],
+        reasons=tuple(MatchReason.model_validate(r) for r in json.loads(row["reasons"])),
+        explanation=row["explanation"],
+        explanation_en=row["explanation_en"],
+        status=row["status"],
+        requester_answer=row["requester_answer"],
+        helper_answer=row["helper_answer"],
+        expires_at=row["expires_at"],
+        ended_reason=row["ended_reason"],
     )
 
 
@@ -82,6 +112,56 @@ class PgMemberRepository:
             as_of,
         )
 
+    async def update_profile(self, member: Member, *, as_of: datetime) -> bool:
+        found = await self.conn.fetchval(
+            "WITH m AS (SELECT member_id FROM members WHERE member_id = $1),"
+            " u AS (UPDATE members SET home_area = $2, languages = $3, age_bands = $4,"
+            "  as_of = $5, updated_at = now() WHERE member_id = $1 AND as_of <= $5)"
+            " SELECT EXISTS (SELECT 1 FROM m)",
+            member.member_id,
+            member.home_area,
+            list(member.languages),
+            list(member.age_bands),
+            as_of,
+        )
+        return bool(found)
+
+    async def set_consent(self, member_id: uuid.UUID, matching: bool, *, as_of: datetime) -> bool:
+        found = await self.conn.fetchval(
+            "WITH m AS (SELECT member_id FROM members WHERE member_id = $1),"
+            " u AS (UPDATE members SET consents_matching = $2, consent_as_of = $3,"
+            "  updated_at = now() WHERE member_id = $1"
+            "  AND (consent_as_of IS NULL OR consent_as_of <= $3))"
+            " SELECT EXISTS (SELECT 1 FROM m)",
+            member_id,
+            matching,
+            as_of,
+        )
+        return bool(found)
+
+    async def is_erased(self, member_id: uuid.UUID) -> bool:
+        found = await self.conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM erased_members WHERE member_id = $1)", member_id
+        )
+        return bool(found)
+
+    async def erase(self, member_id: uuid.UUID, at: datetime) -> None:
+        await self.conn.execute(
+            "DELETE FROM proposals WHERE requester_id = $1 OR helper_id = $1"
+            " OR request_id IN (SELECT request_id FROM requests WHERE member_id = $1)"
+            " OR offer_id IN (SELECT offer_id FROM offers WHERE member_id = $1)",
+            member_id,
+        )
+        await self.conn.execute("DELETE FROM requests WHERE member_id = $1", member_id)
+        await self.conn.execute("DELETE FROM offers WHERE member_id = $1", member_id)
+        await self.conn.execute("DELETE FROM members WHERE member_id = $1", member_id)
+        await self.conn.execute(
+            "INSERT INTO erased_members (member_id, erased_at) VALUES ($1, $2)"
+            " ON CONFLICT DO NOTHING",
+            member_id,
+            at,
+        )
+
 
 class PgRequestRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -90,7 +170,8 @@ class PgRequestRepository:
     async def add(self, request: Request) -> Request:
         await self.conn.execute(
             "INSERT INTO requests (request_id, member_id, kind, home_area, languages, age_band,"
-            " expires_at, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " expires_at, requested_at, time_windows, prefers_known_people)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             " ON CONFLICT (request_id) DO NOTHING",
             request.request_id,
             request.member_id,
@@ -100,6 +181,8 @@ class PgRequestRepository:
             request.age_band,
             request.expires_at,
             request.requested_at,
+            list(request.time_windows),
+            request.prefers_known_people,
         )
         row = await self.conn.fetchrow(
             "SELECT * FROM requests WHERE request_id = $1", request.request_id
@@ -109,17 +192,68 @@ class PgRequestRepository:
 
     async def waiting(self, kind: str) -> list[Waiting]:
         rows = await self.conn.fetch(
-            "SELECT r.*, m.member_id AS m_member_id, m.home_area AS m_home_area,"
-            " m.languages AS m_languages, m.age_bands AS m_age_bands,"
-            " m.consents_matching AS m_consents_matching"
-            " FROM requests r JOIN members m ON m.member_id = r.member_id"
-            " WHERE r.kind = $1 AND NOT EXISTS (SELECT 1 FROM proposals p"
-            "  WHERE p.request_id = r.request_id AND p.status = ANY($2::text[]))"
-            " ORDER BY r.requested_at, r.request_id",
-            kind,
-            _ACTIVE,
+            f"{_WAITING} AND r.kind = $2 ORDER BY r.requested_at, r.request_id", _SERVED, kind
         )
-        return [Waiting(request=_request(row), requester=_member(row, "m_")) for row in rows]
+        return [_waiting(row) for row in rows]
+
+    async def waiting_one(self, request_id: uuid.UUID) -> Waiting | None:
+        row = await self.conn.fetchrow(f"{_WAITING} AND r.request_id = $2", _SERVED, request_id)
+        return _waiting(row) if row else None
+
+    async def get(self, request_id: uuid.UUID) -> Request | None:
+        row = await self.conn.fetchrow("SELECT * FROM requests WHERE request_id = $1", request_id)
+        return _request(row) if row else None
+
+    async def open_of(self, member_id: uuid.UUID) -> list[Request]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM requests WHERE member_id = $1 AND closed_at IS NULL"
+            " ORDER BY requested_at, request_id",
+            member_id,
+        )
+        return [_request(row) for row in rows]
+
+    async def close(self, request_id: uuid.UUID, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE requests SET closed_at = $2 WHERE request_id = $1 AND closed_at IS NULL",
+            request_id,
+            at,
+        )
+
+    async def renew(self, request_id: uuid.UUID, expires_at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE requests SET expires_at = $2 WHERE request_id = $1", request_id, expires_at
+        )
+
+
+_WAITING = (
+    "SELECT r.*, m.member_id AS m_member_id, m.home_area AS m_home_area,"
+    " m.languages AS m_languages, m.age_bands AS m_age_bands,"
+    " m.consents_matching AS m_consents_matching,"
+    " ARRAY(SELECT CASE WHEN d.requester_id = r.member_id THEN d.helper_id"
+    "   ELSE d.requester_id END FROM proposals d WHERE d.status = 'declined'"
+    "   AND r.member_id IN (d.requester_id, d.helper_id)) AS declined_with,"
+    " ARRAY(SELECT t.offer_id FROM proposals t WHERE t.request_id = r.request_id)"
+    "   AS tried_offers,"
+    " ARRAY(SELECT CASE WHEN k.requester_id = r.member_id THEN k.helper_id"
+    "   ELSE k.requester_id END FROM proposals k"
+    "   WHERE k.status IN ('confirmed', 'completed')"
+    "   AND r.member_id IN (k.requester_id, k.helper_id)) AS met_with"
+    " FROM requests r JOIN members m ON m.member_id = r.member_id"
+    " WHERE r.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM proposals p"
+    "  WHERE p.request_id = r.request_id AND p.status = ANY($1::text[]))"
+)
+
+
+def _waiting(row: asyncpg.Record) -> Waiting:
+    return Waiting(
+        request=_request(row),
+        requester=_member(row, "m_"),
+        history=History(
+            declined_with=frozenset(row["declined_with"]),
+            tried_offers=frozenset(row["tried_offers"]),
+            met_with=frozenset(row["met_with"]),
+        ),
+    )
 
 
 _CANDIDATES = (
@@ -150,7 +284,8 @@ class PgOfferRepository:
     async def add(self, offer: Offer) -> Offer:
         await self.conn.execute(
             "INSERT INTO offers (offer_id, member_id, kind, home_area, languages, age_bands,"
-            " capacity, expires_at, offered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " capacity, expires_at, offered_at, time_windows)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             " ON CONFLICT (offer_id) DO NOTHING",
             offer.offer_id,
             offer.member_id,
@@ -161,6 +296,7 @@ class PgOfferRepository:
             offer.capacity,
             offer.expires_at,
             offer.offered_at,
+            list(offer.time_windows),
         )
         row = await self.conn.fetchrow("SELECT * FROM offers WHERE offer_id = $1", offer.offer_id)
         assert row is not None  # inserted above or already there
@@ -171,13 +307,42 @@ class PgOfferRepository:
 
     async def candidates(self, kind: str) -> list[Candidate]:
         rows = await self.conn.fetch(
-            f"{_CANDIDATES} WHERE o.kind = $1 ORDER BY o.offered_at, o.offer_id", kind, _ACTIVE
+            f"{_CANDIDATES} WHERE o.kind = $1 AND o.closed_at IS NULL"
+            " ORDER BY o.offered_at, o.offer_id",
+            kind,
+            _ACTIVE,
         )
         return [_candidate(row) for row in rows]
 
     async def candidate(self, offer_id: uuid.UUID) -> Candidate | None:
-        row = await self.conn.fetchrow(f"{_CANDIDATES} WHERE o.offer_id = $1", offer_id, _ACTIVE)
+        row = await self.conn.fetchrow(
+            f"{_CANDIDATES} WHERE o.offer_id = $1 AND o.closed_at IS NULL", offer_id, _ACTIVE
+        )
         return _candidate(row) if row else None
+
+    async def get(self, offer_id: uuid.UUID) -> Offer | None:
+        row = await self.conn.fetchrow("SELECT * FROM offers WHERE offer_id = $1", offer_id)
+        return _offer(row) if row else None
+
+    async def open_of(self, member_id: uuid.UUID) -> list[Offer]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM offers WHERE member_id = $1 AND closed_at IS NULL"
+            " ORDER BY offered_at, offer_id",
+            member_id,
+        )
+        return [_offer(row) for row in rows]
+
+    async def close(self, offer_id: uuid.UUID, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE offers SET closed_at = $2 WHERE offer_id = $1 AND closed_at IS NULL",
+            offer_id,
+            at,
+        )
+
+    async def renew(self, offer_id: uuid.UUID, expires_at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE offers SET expires_at = $2 WHERE offer_id = $1", offer_id, expires_at
+        )
 
 
 class PgProposalRepository:
@@ -188,8 +353,8 @@ class PgProposalRepository:
         reasons = json.dumps([reason.model_dump() for reason in proposal.reasons])
         inserted = await self.conn.fetchval(
             "INSERT INTO proposals (proposal_id, request_id, offer_id, requester_id, helper_id,"
-            " kind, home_area, score, reasons, explanation, explanation_en, status)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            " kind, home_area, score, reasons, explanation, explanation_en, status, expires_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
             " ON CONFLICT DO NOTHING RETURNING true",
             proposal.proposal_id,
             proposal.request_id,
@@ -203,6 +368,7 @@ class PgProposalRepository:
             proposal.explanation,
             proposal.explanation_en,
             proposal.status,
+            proposal.expires_at,
         )
         return bool(inserted)
 
@@ -214,3 +380,67 @@ class PgProposalRepository:
             _ACTIVE,
         )
         return bool(found)
+
+    async def get(self, proposal_id: uuid.UUID, *, lock: bool = False) -> Proposal | None:
+        suffix = " FOR UPDATE" if lock else ""
+        row = await self.conn.fetchrow(
+            f"SELECT * FROM proposals WHERE proposal_id = $1{suffix}", proposal_id
+        )
+        return _proposal(row) if row else None
+
+    async def update(self, proposal: Proposal) -> None:
+        await self.conn.execute(
+            "UPDATE proposals SET status = $2, requester_answer = $3, helper_answer = $4,"
+            " ended_reason = $5 WHERE proposal_id = $1",
+            proposal.proposal_id,
+            proposal.status,
+            proposal.requester_answer,
+            proposal.helper_answer,
+            proposal.ended_reason,
+        )
+
+    async def add_feedback(self, proposal_id: uuid.UUID, side: str, feedback: str) -> None:
+        await self.conn.execute(
+            "UPDATE proposals SET status = 'completed',"
+            " feedback = feedback || jsonb_build_object($2::text, $3::jsonb)"
+            " WHERE proposal_id = $1",
+            proposal_id,
+            side,
+            feedback,
+        )
+
+    async def pending(
+        self,
+        *,
+        request_id: uuid.UUID | None = None,
+        offer_id: uuid.UUID | None = None,
+        member_id: uuid.UUID | None = None,
+    ) -> list[Proposal]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM proposals WHERE status = ANY($1::text[])"
+            " AND (request_id = $2 OR offer_id = $3 OR requester_id = $4 OR helper_id = $4)"
+            " ORDER BY created_at, proposal_id FOR UPDATE",
+            _PENDING,
+            request_id,
+            offer_id,
+            member_id,
+        )
+        return [_proposal(row) for row in rows]
+
+    async def of_member(self, member_id: uuid.UUID) -> list[Proposal]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM proposals WHERE requester_id = $1 OR helper_id = $1"
+            " ORDER BY created_at DESC, proposal_id",
+            member_id,
+        )
+        return [_proposal(row) for row in rows]
+
+    async def due(self, at: datetime, limit: int) -> list[Proposal]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM proposals WHERE status = ANY($1::text[]) AND expires_at <= $2"
+            " ORDER BY expires_at, proposal_id LIMIT $3 FOR UPDATE SKIP LOCKED",
+            _PENDING,
+            at,
+            limit,
+        )
+        return [_proposal(row) for row in rows]

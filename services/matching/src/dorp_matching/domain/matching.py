@@ -1,20 +1,23 @@
 """Candidate selection and scoring of offers for a request.
 
 Hard rules (a candidate or not): same kind, another member, both consented to matching,
-at most one area apart, capacity left, neither expired. Everything else only scores:
-same area above neighbours, a shared language, a fitting age band, a less busy helper.
+at most one area apart, capacity left, neither expired, never a pair that declined before
+and never an offer proposed for the request before. Everything else only scores: same area
+above neighbours, a shared language, a fitting age band, overlapping time windows, a less
+busy helper (spreading the load), and a helper met before when the requester asks for it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from dorp_matching.domain import wording
 from dorp_matching.domain.model import (
     Candidate,
+    History,
     Member,
     Offer,
     Proposal,
@@ -33,6 +36,11 @@ WEIGHT_SHARED_LANGUAGE = 2.0
 WEIGHT_AGE_BAND = 1.5
 WEIGHT_AGE_BAND_OPEN = 0.75
 WEIGHT_FREE_HELPER = 1.0
+WEIGHT_TIME_OVERLAP = 1.5
+WEIGHT_TIME_OPEN = 0.5
+WEIGHT_MET_BEFORE = 2.0
+
+NO_HISTORY = History()
 
 _PROPOSAL_NAMESPACE = uuid.UUID("5d1f6c1e-7a57-4c39-9b53-6d6174636869")
 
@@ -43,11 +51,18 @@ def proposal_id(request_id: uuid.UUID, offer_id: uuid.UUID) -> uuid.UUID:
 
 
 def is_candidate(
-    request: Request, requester: Member, candidate: Candidate, region: Region, at: datetime
+    request: Request,
+    requester: Member,
+    candidate: Candidate,
+    region: Region,
+    at: datetime,
+    history: History = NO_HISTORY,
 ) -> bool:
     offer, helper = candidate.offer, candidate.helper
     return (
         offer.kind == request.kind
+        and offer.member_id not in history.declined_with
+        and offer.offer_id not in history.tried_offers
         and requester.member_id == request.member_id
         and helper.member_id == offer.member_id
         and offer.member_id != request.member_id
@@ -79,57 +94,100 @@ def _age_reason(request: Request, offer: Offer) -> MatchReason | None:
     return None
 
 
-def _reasons(
-    request: Request, requester: Member, candidate: Candidate, distance: int, languages: list[str]
-) -> tuple[MatchReason, ...]:
+@dataclass(frozen=True)
+class Fit:
+    """How a request and an offer fit, computed once for the score and the sentence."""
+
+    distance: int
+    languages: list[str]
+    windows: list[str] | None
+    """Shared time windows; None when either side named none (any time)."""
+    load: int
+    met_before: bool
+
+
+def shared_windows(request: Request, offer: Offer) -> list[str] | None:
+    """Time windows both named, in the requester's order; None if either named none."""
+    if not request.time_windows or not offer.time_windows:
+        return None
+    theirs = set(offer.time_windows)
+    return [window for window in request.time_windows if window in theirs]
+
+
+def fit(
+    request: Request, requester: Member, candidate: Candidate, region: Region, history: History
+) -> Fit:
     offer = candidate.offer
-    found = [MatchReason(code="same_kind", detail=request.kind, weight=WEIGHT_KIND)]
-    if distance == 0:
-        found.append(MatchReason(code="same_area", detail=offer.home_area, weight=WEIGHT_SAME_AREA))
+    return Fit(
+        distance=region.area_distance(request.home_area, offer.home_area),
+        languages=shared_languages(request, requester, offer, candidate.helper),
+        windows=shared_windows(request, offer),
+        load=candidate.helper_load,
+        met_before=request.prefers_known_people and offer.member_id in history.met_with,
+    )
+
+
+def _reasons(request: Request, offer: Offer, found: Fit) -> tuple[MatchReason, ...]:
+    reasons = [MatchReason(code="same_kind", detail=request.kind, weight=WEIGHT_KIND)]
+    if found.distance == 0:
+        reasons.append(
+            MatchReason(code="same_area", detail=offer.home_area, weight=WEIGHT_SAME_AREA)
+        )
     else:
         detail = f"{request.home_area}/{offer.home_area}"
-        found.append(
+        reasons.append(
             MatchReason(code="neighbour_area", detail=detail, weight=WEIGHT_NEIGHBOUR_AREA)
         )
-    if languages:
-        detail = ",".join(languages)
-        found.append(
+    if found.languages:
+        detail = ",".join(found.languages)
+        reasons.append(
             MatchReason(code="shared_language", detail=detail, weight=WEIGHT_SHARED_LANGUAGE)
         )
     age = _age_reason(request, offer)
     if age is not None:
-        found.append(age)
-    load = candidate.helper_load
-    weight = round(WEIGHT_FREE_HELPER / (1 + load), 3)
-    found.append(MatchReason(code="helper_load", detail=str(load), weight=weight))
-    return tuple(found)
+        reasons.append(age)
+    reasons += _time_reasons(found.windows)
+    weight = round(WEIGHT_FREE_HELPER / (1 + found.load), 3)
+    reasons.append(MatchReason(code="helper_load", detail=str(found.load), weight=weight))
+    if found.met_before:
+        reasons.append(MatchReason(code="met_before", detail="", weight=WEIGHT_MET_BEFORE))
+    return tuple(reasons)
 
 
-def _explain(
-    request: Request,
-    offer: Offer,
-    distance: int,
-    languages: list[str],
-    region: Region,
-    *,
-    english: bool,
-) -> str:
-    other = region.area_name(offer.home_area) if distance else None
+def _time_reasons(windows: list[str] | None) -> list[MatchReason]:
+    if windows is None:
+        return [MatchReason(code="time_open", detail="any", weight=WEIGHT_TIME_OPEN)]
+    if windows:
+        detail = ",".join(windows)
+        return [MatchReason(code="time_overlap", detail=detail, weight=WEIGHT_TIME_OVERLAP)]
+    return []
+
+
+def _explain(request: Request, offer: Offer, found: Fit, region: Region, *, english: bool) -> str:
+    other = region.area_name(offer.home_area) if found.distance else None
     return wording.sentence(
         [
+            wording.met_phrase(english=english) if found.met_before else "",
             wording.area_phrase(region.area_name(request.home_area), other, english=english),
-            wording.language_phrase(languages, english=english) if languages else "",
+            wording.language_phrase(found.languages, english=english) if found.languages else "",
             wording.kind_phrase(request.kind, request.age_band, offer.age_bands, english=english),
+            wording.time_phrase(found.windows, english=english) if found.windows else "",
+            wording.load_phrase(found.load, english=english) if found.load else "",
         ]
     )
 
 
-def propose(request: Request, requester: Member, candidate: Candidate, region: Region) -> Proposal:
+def propose(
+    request: Request,
+    requester: Member,
+    candidate: Candidate,
+    region: Region,
+    history: History = NO_HISTORY,
+) -> Proposal:
     """Score and explain one (already eligible) pairing."""
     offer = candidate.offer
-    distance = region.area_distance(request.home_area, offer.home_area)
-    languages = shared_languages(request, requester, offer, candidate.helper)
-    reasons = _reasons(request, requester, candidate, distance, languages)
+    found = fit(request, requester, candidate, region, history)
+    reasons = _reasons(request, offer, found)
     return Proposal(
         proposal_id=proposal_id(request.request_id, offer.offer_id),
         request_id=request.request_id,
@@ -140,8 +198,8 @@ def propose(request: Request, requester: Member, candidate: Candidate, region: R
         home_area=request.home_area,
         score=round(sum(reason.weight for reason in reasons), 3),
         reasons=reasons,
-        explanation=_explain(request, offer, distance, languages, region, english=False),
-        explanation_en=_explain(request, offer, distance, languages, region, english=True),
+        explanation=_explain(request, offer, found, region, english=False),
+        explanation_en=_explain(request, offer, found, region, english=True),
     )
 
 
@@ -151,13 +209,15 @@ def choose_offer(
     candidates: Iterable[Candidate],
     region: Region,
     at: datetime,
+    history: History = NO_HISTORY,
 ) -> Proposal | None:
-    """The best eligible offer for a request; ties go to the oldest offer."""
+    """The best eligible offer for a request; ties go to the oldest offer. Never a member
+    who declined this requester before, nor an offer proposed for this request before."""
     ranked = sorted(
         (
-            (propose(request, requester, c, region), c.offer)
+            (propose(request, requester, c, region, history), c.offer)
             for c in candidates
-            if is_candidate(request, requester, c, region, at)
+            if is_candidate(request, requester, c, region, at, history)
         ),
         key=lambda pair: (-pair[0].score, pair[1].offered_at, str(pair[1].offer_id)),
     )
@@ -175,9 +235,9 @@ def serve_waiting(
     for item in ordered:
         if any(p.request_id == item.request.request_id for p in proposals):
             continue
-        if not is_candidate(item.request, item.requester, current, region, at):
+        if not is_candidate(item.request, item.requester, current, region, at, item.history):
             continue
-        proposals.append(propose(item.request, item.requester, current, region))
+        proposals.append(propose(item.request, item.requester, current, region, item.history))
         current = replace(
             current, offer_load=current.offer_load + 1, helper_load=current.helper_load + 1
         )

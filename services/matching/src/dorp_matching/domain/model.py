@@ -12,7 +12,15 @@ from datetime import datetime
 from dorp_shared.contracts import MatchReason
 
 PROPOSED = "proposed"
-ACTIVE_STATUSES: tuple[str, ...] = (PROPOSED, "accepted")
+ACCEPTED = "accepted"
+CONFIRMED = "confirmed"
+COMPLETED = "completed"
+DECLINED = "declined"
+EXPIRED = "expired"
+CANCELLED = "cancelled"
+PENDING_STATUSES: tuple[str, ...] = (PROPOSED, ACCEPTED)
+"""Proposals waiting for an answer: they can be answered, cancelled or expire."""
+ACTIVE_STATUSES: tuple[str, ...] = (*PENDING_STATUSES, CONFIRMED)
 """Proposals that hold a request and use up a slot of the offer's capacity."""
 
 
@@ -35,6 +43,8 @@ class Request:
     age_band: str | None
     expires_at: datetime | None
     requested_at: datetime
+    time_windows: tuple[str, ...] = ()
+    prefers_known_people: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Offer:
     capacity: int
     expires_at: datetime | None
     offered_at: datetime
+    time_windows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,11 +72,24 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class History:
+    """What happened before between a requester (and their request) and others."""
+
+    declined_with: frozenset[uuid.UUID] = frozenset()
+    """Members who declined a proposal with this requester (either side): never again."""
+    tried_offers: frozenset[uuid.UUID] = frozenset()
+    """Offers proposed for this request before: the next best is another one."""
+    met_with: frozenset[uuid.UUID] = frozenset()
+    """Members with whom this requester had a confirmed match."""
+
+
+@dataclass(frozen=True)
 class Waiting:
     """A request without an active proposal, with the member who asked."""
 
     request: Request
     requester: Member
+    history: History = History()
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,10 @@ class Proposal:
     explanation: str
     explanation_en: str
     status: str = PROPOSED
+    requester_answer: str | None = None
+    helper_answer: str | None = None
+    expires_at: datetime | None = None
+    ended_reason: str | None = None
 
 
 def is_open(expires_at: datetime | None, at: datetime) -> bool:

@@ -59,3 +59,49 @@ def kind_phrase(
 def sentence(parts: Sequence[str]) -> str:
     text = "; ".join(part for part in parts if part)
     return text[:1].upper() + text[1:] + "."
+
+
+_DAYS = {
+    "mon": ("maandag", "Monday"),
+    "tue": ("dinsdag", "Tuesday"),
+    "wed": ("woensdag", "Wednesday"),
+    "thu": ("donderdag", "Thursday"),
+    "fri": ("vrijdag", "Friday"),
+    "sat": ("zaterdag", "Saturday"),
+    "sun": ("zondag", "Sunday"),
+}
+_PARTS = {
+    "morning": ("ochtend", "morning"),
+    "afternoon": ("middag", "afternoon"),
+    "evening": ("avond", "evening"),
+}
+MAX_WINDOWS_NAMED = 2
+
+
+def window_words(window: str, *, english: bool) -> str:
+    """``tue-evening``: ``dinsdagavond`` or ``Tuesday evening``."""
+    day, _, part = window.partition("-")
+    index = 1 if english else 0
+    day_word = _DAYS.get(day, (day, day))[index]
+    part_word = _PARTS.get(part, (part, part))[index]
+    return f"{day_word} {part_word}" if english else f"{day_word}{part_word}"
+
+
+def time_phrase(windows: Sequence[str], *, english: bool) -> str:
+    """The first shared time windows (two at most, to keep the sentence short)."""
+    named = [window_words(w, english=english) for w in windows[:MAX_WINDOWS_NAMED]]
+    if len(windows) > MAX_WINDOWS_NAMED:
+        named.append("more" if english else "meer")
+    words = enumerate_words(named, english=english)
+    return f"you are both free on {words}" if english else f"jullie kunnen allebei op {words}"
+
+
+def load_phrase(load: int, *, english: bool) -> str:
+    """How many others the helper already helps (the score prefers less busy helpers)."""
+    if english:
+        return f"the helper already helps {load} other{'s' if load > 1 else ''}"
+    return f"de helper helpt al {load} {'anderen' if load > 1 else 'ander'}"
+
+
+def met_phrase(*, english: bool) -> str:
+    return "you have met before" if english else "jullie kennen elkaar al"

@@ -11,6 +11,13 @@ import structlog
 from dorp_matching import handlers
 from dorp_matching.adapters.uow import PgMatchingUnitOfWork
 from dorp_shared.contracts import Envelope, HelpOffered, HelpRequested, MemberRegistered
+from dorp_shared.contracts.events import (
+    ConsentChanged,
+    HelpRenewed,
+    HelpWithdrawn,
+    MemberErased,
+    MemberUpdated,
+)
 from dorp_shared.messaging import area_subscriber, is_event
 from dorp_shared.service import Runtime
 
@@ -42,6 +49,26 @@ def wire_subscribers(runtime: Runtime) -> None:
     @sub(filter=is_event(HelpOffered))
     async def on_help_offered(event: Envelope[HelpOffered]) -> None:
         await handlers.help_offered(event, uow(), runtime.region)
+
+    @sub(filter=is_event(MemberUpdated))
+    async def on_member_updated(event: Envelope[MemberUpdated]) -> None:
+        await handlers.member_updated(event, uow())
+
+    @sub(filter=is_event(ConsentChanged))
+    async def on_consent_changed(event: Envelope[ConsentChanged]) -> None:
+        await handlers.consent_changed(event, uow(), runtime.region)
+
+    @sub(filter=is_event(MemberErased))
+    async def on_member_erased(event: Envelope[MemberErased]) -> None:
+        await handlers.member_erased(event, uow(), runtime.region)
+
+    @sub(filter=is_event(HelpWithdrawn))
+    async def on_help_withdrawn(event: Envelope[HelpWithdrawn]) -> None:
+        await handlers.help_withdrawn(event, uow(), runtime.region)
+
+    @sub(filter=is_event(HelpRenewed))
+    async def on_help_renewed(event: Envelope[HelpRenewed]) -> None:
+        await handlers.help_renewed(event, uow(), runtime.region)
 
     @sub
     async def on_other_event() -> None:

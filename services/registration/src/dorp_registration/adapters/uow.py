@@ -41,7 +41,7 @@ class RegistrationPgUnitOfWork(PgUnitOfWork):
         self.members = PgMemberRepository(self.conn)
         self.organisations = PgOrganisationRepository(self.conn)
         self.help = PgHelpRepository(self.conn)
-        self.activities = PgActivityRepository(self.conn)
+        self.activities = PgActivityRepository(self.conn, self.emit)
         self.voices = PgVoiceRepository(self.conn)
         self.dialogue = PgDialogueRepository(self.conn)
         self.communities = PgCommunityRepository(self.conn)

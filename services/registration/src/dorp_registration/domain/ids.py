@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Literal
 
-RecordKind = Literal["member", "help_request", "help_offer"]
+RecordKind = Literal["member", "help_request", "help_offer", "organisation"]
 
 # Fixed forever: changing it would give every existing record a new id.
 NAMESPACE = uuid.UUID("5f1d7a2e-3c4b-5e6f-8a9b-0c1d2e3f4a5b")

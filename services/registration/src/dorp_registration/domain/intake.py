@@ -7,10 +7,8 @@ size, JSON, event type and fields are checked in that order, each with its own r
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import ValidationError
 
 from dorp_registration.domain.outcomes import (
     INVALID_FIELDS,
@@ -26,20 +24,25 @@ from dorp_shared.contracts.partner import (
     PartnerHelpOffer,
     PartnerHelpRequest,
     PartnerMember,
+    PartnerOrganisation,
 )
+from dorp_shared.validation import field_errors, unstorable_text
 
-PartnerInput = PartnerMember | PartnerHelpRequest | PartnerHelpOffer
-MAX_FIELD_ERRORS = 20
+PartnerInput = PartnerMember | PartnerHelpRequest | PartnerHelpOffer | PartnerOrganisation
 
 
-def parse(event_name: str, body: bytes) -> PartnerInput | Rejection:
+def parse(
+    event_name: str, body: bytes, other_events: tuple[str, ...] = ()
+) -> PartnerInput | Rejection:
+    """``other_events`` are further event names a partner may send (named when one is
+    unknown)."""
     if len(body) > MAX_PARTNER_PAYLOAD_BYTES:
         return Rejection(
             PAYLOAD_TOO_LARGE, f"{len(body)} bytes; at most {MAX_PARTNER_PAYLOAD_BYTES} allowed"
         )
     model = PARTNER_EVENTS.get(event_name)
     if model is None:
-        allowed = tuple(PARTNER_EVENTS)
+        allowed = (*PARTNER_EVENTS, *other_events)
         return Rejection(
             UNKNOWN_EVENT_TYPE,
             f"unknown event type; allowed: {', '.join(allowed)}",
@@ -56,30 +59,7 @@ def parse(event_name: str, body: bytes) -> PartnerInput | Rejection:
     except ValidationError as exc:
         errors = field_errors(model, exc)
         return Rejection(INVALID_FIELDS, f"{exc.error_count()} invalid field(s)", errors)
+    unstorable = unstorable_text(data)
+    if unstorable:
+        return Rejection(INVALID_FIELDS, f"{len(unstorable)} invalid field(s)", unstorable)
     return parsed
-
-
-def field_errors(model: type[BaseModel], exc: ValidationError) -> tuple[FieldError, ...]:
-    """One FieldError per pydantic error, listing the allowed values where the set is closed."""
-    return tuple(_field_error(model, err) for err in exc.errors()[:MAX_FIELD_ERRORS])
-
-
-def _field_error(model: type[BaseModel], err: ErrorDetails) -> FieldError:
-    field = ".".join(str(part) for part in err["loc"]) or "(body)"
-    allowed: tuple[str, ...] | None = None
-    top = str(err["loc"][0]) if err["loc"] else ""
-    if err["type"] == "extra_forbidden":
-        allowed = tuple(model.model_fields)
-    elif err["type"] == "literal_error" and top in model.model_fields:
-        allowed = literal_values(model.model_fields[top].annotation) or None
-    return FieldError(field=field, message=err["msg"], allowed=allowed)
-
-
-def literal_values(annotation: Any) -> tuple[str, ...]:
-    """Every Literal value inside an annotation such as ``tuple[AgeBand, ...] | None``."""
-    if get_origin(annotation) is Literal:
-        return tuple(str(value) for value in get_args(annotation))
-    found: list[str] = []
-    for arg in get_args(annotation):
-        found.extend(value for value in literal_values(arg) if value not in found)
-    return tuple(found)

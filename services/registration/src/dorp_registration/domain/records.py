@@ -1,4 +1,4 @@
-"""Accepted partner input becomes a canonical event, with the region's defaults filled in."""
+"""Accepted partner input becomes Dorp records, with ids derived from the partner's own."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from dorp_registration.domain.ids import dorp_id
+from dorp_registration.domain.ids import RecordKind, dorp_id
 from dorp_registration.domain.members import Member, preferred_language
-from dorp_shared.contracts.events import ContactDetails, HelpOffered, HelpRequested
-from dorp_shared.contracts.partner import PartnerHelpOffer, PartnerHelpRequest, PartnerMember
+from dorp_registration.domain.organisations import Organisation
+from dorp_shared.contracts.events import ContactDetails, Side
+from dorp_shared.contracts.partner import PartnerMember, PartnerOrganisation
 from dorp_shared.regions import Region
 
 
@@ -19,15 +20,6 @@ class Source:
 
     partner_id: str
     external_id: str
-
-
-@dataclass(frozen=True)
-class MemberProfile:
-    """What a request or offer borrows from its member when it does not say itself."""
-
-    member_id: uuid.UUID
-    home_area: str
-    languages: tuple[str, ...]
 
 
 def member_id_of(region: Region, partner_id: str, member_external_id: str) -> uuid.UUID:
@@ -59,30 +51,32 @@ def partner_member(item: PartnerMember, region: Region, partner_id: str, now: da
     )
 
 
-def new_request(
-    item: PartnerHelpRequest, region: Region, partner_id: str, member: MemberProfile
-) -> HelpRequested:
-    return HelpRequested(
-        request_id=dorp_id(region.id, partner_id, "help_request", item.external_id),
-        member_id=member.member_id,
-        kind=item.kind,
-        home_area=item.home_area or member.home_area,
-        languages=item.languages or member.languages,
-        age_band=item.age_band,
-        text=item.text,
-    )
+def help_id_of(region: Region, partner_id: str, side: Side, external_id: str) -> uuid.UUID:
+    record: RecordKind = "help_request" if side == "request" else "help_offer"
+    return dorp_id(region.id, partner_id, record, external_id)
 
 
-def new_offer(
-    item: PartnerHelpOffer, region: Region, partner_id: str, member: MemberProfile
-) -> HelpOffered:
-    return HelpOffered(
-        offer_id=dorp_id(region.id, partner_id, "help_offer", item.external_id),
-        member_id=member.member_id,
-        kind=item.kind,
-        home_area=item.home_area or member.home_area,
-        languages=item.languages or member.languages,
-        age_bands=item.age_bands,
-        capacity=item.capacity,
-        text=item.text,
+def organisation_id_of(region: Region, partner_id: str, external_id: str) -> uuid.UUID:
+    return dorp_id(region.id, partner_id, "organisation", external_id)
+
+
+def partner_organisation(
+    item: PartnerOrganisation,
+    region: Region,
+    partner_id: str,
+    now: datetime,
+    known: Organisation | None,
+) -> Organisation:
+    """The organisation as the partner describes it now: new, or ``known`` with the
+    partner's description (the whole of it: a field left out is cleared)."""
+    if known is not None:
+        return known.changed(item.model_dump(exclude={"external_id"}), now)
+    return Organisation(
+        organisation_id=organisation_id_of(region, partner_id, item.external_id),
+        name=item.name,
+        type=item.type,
+        home_area=item.home_area,
+        is_partner=item.is_partner,
+        registered_at=now,
+        updated_at=now,
     )

@@ -15,6 +15,7 @@ from dorp_shared.contracts.partner import (
     PartnerHelpOffer,
     PartnerHelpRequest,
     PartnerMember,
+    PartnerOrganisation,
 )
 from dorp_shared.regions import Region
 
@@ -22,6 +23,8 @@ from dorp_shared.regions import Region
 def check(item: PartnerInput, region: Region) -> Rejection | None:
     if isinstance(item, PartnerMember):
         errors = member_errors(item, region)
+    elif isinstance(item, PartnerOrganisation):
+        errors = organisation_errors(item, region)
     else:
         errors = help_errors(item, region)
     if not errors:
@@ -49,9 +52,20 @@ def help_errors(
         *_one_of("kind", item.kind, region.help_kinds, "help kind"),
         *_each_of("languages", item.languages, region.languages, "language"),
     ]
-    if item.home_area is not None:
-        errors.extend(_one_of("home_area", item.home_area, _area_ids(region), "area"))
+    errors.extend(_optional_area(item.home_area, region))
     return tuple(errors)
+
+
+def organisation_errors(item: PartnerOrganisation, region: Region) -> tuple[FieldError, ...]:
+    return tuple(_optional_area(item.home_area, region))
+
+
+def _optional_area(home_area: str | None, region: Region) -> list[FieldError]:
+    """An area need not be given (then it is the member's, or region-wide), but if it is
+    given the region must know it."""
+    if home_area is None:
+        return []
+    return _one_of("home_area", home_area, _area_ids(region), "area")
 
 
 def _area_ids(region: Region) -> tuple[str, ...]:

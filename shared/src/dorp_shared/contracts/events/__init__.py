@@ -51,7 +51,16 @@ from dorp_shared.contracts.events.dialogue import (
     VoteChoice,
 )
 from dorp_shared.contracts.events.help import HelpOffered, HelpRenewed, HelpRequested, HelpWithdrawn
-from dorp_shared.contracts.events.matching import MatchProposed, MatchReason
+from dorp_shared.contracts.events.matching import (
+    MatchCompleted,
+    MatchConfirmed,
+    MatchProposed,
+    MatchReason,
+    ProposalAccepted,
+    ProposalCancelled,
+    ProposalDeclined,
+    ProposalExpired,
+)
 from dorp_shared.contracts.events.members import (
     ConsentChanged,
     Consents,
@@ -97,12 +106,23 @@ REGISTRATION_EVENTS: tuple[type[Event], ...] = (
     SurveyResponseRecorded,
 )
 
-ALL_EVENTS: tuple[type[Event], ...] = (*REGISTRATION_EVENTS, MatchProposed, NotificationSent)
+MATCHING_EVENTS: tuple[type[Event], ...] = (
+    MatchProposed,
+    ProposalAccepted,
+    ProposalDeclined,
+    MatchConfirmed,
+    MatchCompleted,
+    ProposalCancelled,
+    ProposalExpired,
+)
+
+ALL_EVENTS: tuple[type[Event], ...] = (*REGISTRATION_EVENTS, *MATCHING_EVENTS, NotificationSent)
 
 __all__ = [
     "AGE_BANDS",
     "ALL_EVENTS",
     "INQUIRY_PHASES",
+    "MATCHING_EVENTS",
     "PURPOSES",
     "REGISTRATION_EVENTS",
     "AgeBand",
@@ -126,6 +146,8 @@ __all__ = [
     "InitiativeRegistered",
     "InquiryPhase",
     "LearningCommunityUpdated",
+    "MatchCompleted",
+    "MatchConfirmed",
     "MatchProposed",
     "MatchReason",
     "MemberErased",
@@ -137,6 +159,10 @@ __all__ = [
     "OrganisationType",
     "ParentGroupFormed",
     "ParentGroupJoined",
+    "ProposalAccepted",
+    "ProposalCancelled",
+    "ProposalDeclined",
+    "ProposalExpired",
     "Purpose",
     "QuoteRecorded",
     "RegisteredBy",

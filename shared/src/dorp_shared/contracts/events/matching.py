@@ -7,7 +7,7 @@ import uuid
 from pydantic import Field
 
 from dorp_shared.contracts.envelope import Event
-from dorp_shared.contracts.events.common import Part
+from dorp_shared.contracts.events.common import Part, Side
 
 
 class MatchReason(Part):
@@ -33,3 +33,78 @@ class MatchProposed(Event):
     explanation: str = Field(description="One human sentence, Dutch")
     explanation_en: str
     needs_connector_review: bool = False
+
+
+class ProposalAccepted(Event):
+    """One side of a proposal said yes; the match is confirmed once both did."""
+
+    area = "matching"
+    name = "proposal_accepted"
+    version = 1
+
+    proposal_id: uuid.UUID
+    member_id: uuid.UUID
+    side: Side
+
+
+class ProposalDeclined(Event):
+    """One side of a proposal said no; this pair is never proposed again."""
+
+    area = "matching"
+    name = "proposal_declined"
+    version = 1
+
+    proposal_id: uuid.UUID
+    member_id: uuid.UUID
+    side: Side
+
+
+class MatchConfirmed(Event):
+    """Both sides accepted: from now on their contact details may be shared."""
+
+    area = "matching"
+    name = "match_confirmed"
+    version = 1
+
+    proposal_id: uuid.UUID
+    request_id: uuid.UUID
+    offer_id: uuid.UUID
+    requester_id: uuid.UUID
+    helper_id: uuid.UUID
+    kind: str
+
+
+class MatchCompleted(Event):
+    """Feedback of one side on a confirmed match: did it help, and how far did it get."""
+
+    area = "matching"
+    name = "match_completed"
+    version = 1
+
+    proposal_id: uuid.UUID
+    member_id: uuid.UUID
+    side: Side
+    helped: bool
+    became_contact: bool
+    ladder_step: str = Field(description="one of the region's contact_ladder")
+
+
+class ProposalCancelled(Event):
+    """A pending proposal ended without an answer: withdrawn, erased or no consent."""
+
+    area = "matching"
+    name = "proposal_cancelled"
+    version = 1
+
+    proposal_id: uuid.UUID
+    reason: str = Field(description="withdrawn, erased or consent_withdrawn")
+
+
+class ProposalExpired(Event):
+    """Nobody answered in the region's proposal_expiry_days."""
+
+    area = "matching"
+    name = "proposal_expired"
+    version = 1
+
+    proposal_id: uuid.UUID

@@ -13,7 +13,11 @@ Score = int
 
 class QuoteRecorded(MemberScoped):
     """Something a member said. Reports may show it, never with a name, and only while
-    ``publish_anonymously`` is true and the member's consent for quotes stands."""
+    ``publish_anonymously`` is true and the member's consent for quotes stands.
+
+    The latest event per ``quote_id`` wins: when the member withdraws the quote it is
+    published again with ``withdrawn`` true, an empty text and ``publish_anonymously`` false.
+    """
 
     area = "registration"
     name = "quote_recorded"
@@ -25,6 +29,7 @@ class QuoteRecorded(MemberScoped):
     home_area: str
     publish_anonymously: bool
     initiative_id: uuid.UUID | None = None
+    withdrawn: bool = Field(default=False, description="the author withdrew it: drop it")
 
 
 class BufferScores(Part):

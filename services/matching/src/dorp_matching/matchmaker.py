@@ -1,0 +1,142 @@
+"""Steps shared by the event handlers, the commands and the expiry job: record proposals,
+end pending ones, and find the next best offer for requests that lost theirs.
+
+Each runs inside the caller's unit of work; events go out through its outbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Literal
+
+import structlog
+
+from dorp_matching.domain.lifecycle import end, expiry
+from dorp_matching.domain.matching import choose_offer, serve_waiting
+from dorp_matching.domain.model import Proposal
+from dorp_matching.ports import MatchingUnitOfWork
+from dorp_shared.contracts import Envelope, MatchProposed
+from dorp_shared.contracts.events import ProposalCancelled, ProposalExpired
+from dorp_shared.regions import Region
+
+EVENT_NAMESPACE = uuid.UUID("0b7f1f52-3f0c-4a53-8a8e-6d6174636865")
+
+log = structlog.get_logger(__name__)
+
+
+def event_id(proposal_id: uuid.UUID, step: str = "") -> uuid.UUID:
+    """Deterministic per proposal and step, so a redelivery emits the same event id."""
+    return uuid.uuid5(EVENT_NAMESPACE, f"{proposal_id}{'/' + step if step else ''}")
+
+
+async def record(
+    uow: MatchingUnitOfWork,
+    proposals: list[Proposal],
+    region: Region,
+    at: datetime,
+    cause: Envelope[Any] | None,
+) -> list[Proposal]:
+    """Store each proposal with its answer deadline and emit its ``MatchProposed``."""
+    recorded = []
+    for found in proposals:
+        proposal = replace(found, expires_at=expiry(at, region.proposal_expiry_days))
+        if not await uow.proposals.add(proposal):
+            continue
+        await uow.emit(
+            proposed_event(proposal, region), cause=cause, event_id=event_id(proposal.proposal_id)
+        )
+        log.info("match.proposed", proposal_id=str(proposal.proposal_id), kind=proposal.kind)
+        recorded.append(proposal)
+    return recorded
+
+
+def proposed_event(proposal: Proposal, region: Region) -> MatchProposed:
+    return MatchProposed(
+        proposal_id=proposal.proposal_id,
+        request_id=proposal.request_id,
+        offer_id=proposal.offer_id,
+        requester_id=proposal.requester_id,
+        helper_id=proposal.helper_id,
+        kind=proposal.kind,
+        home_area=proposal.home_area,
+        score=proposal.score,
+        reasons=proposal.reasons,
+        explanation=proposal.explanation,
+        explanation_en=proposal.explanation_en,
+        needs_connector_review=region.connector_reviews_proposals,
+    )
+
+
+async def propose_next(
+    uow: MatchingUnitOfWork,
+    request_ids: Iterable[uuid.UUID],
+    region: Region,
+    at: datetime,
+    cause: Envelope[Any] | None,
+) -> list[Proposal]:
+    """The next best offer for each request that is open and holds no proposal now."""
+    recorded: list[Proposal] = []
+    for request_id in dict.fromkeys(request_ids):
+        request = await uow.requests.get(request_id)
+        if request is None:
+            continue
+        await uow.offers.lock_kind(request.kind)  # before looking: one slot, one proposal
+        waiting = await uow.requests.waiting_one(request_id)
+        if waiting is None:
+            continue
+        candidates = await uow.offers.candidates(waiting.request.kind)
+        proposal = choose_offer(
+            waiting.request,
+            waiting.requester,
+            candidates,
+            region,
+            at,
+            waiting.history,
+        )
+        if proposal is not None:
+            recorded += await record(uow, [proposal], region, at, cause)
+    return recorded
+
+
+async def serve_offer(
+    uow: MatchingUnitOfWork,
+    offer_id: uuid.UUID,
+    kind: str,
+    region: Region,
+    at: datetime,
+    cause: Envelope[Any] | None,
+) -> list[Proposal]:
+    """Propose an (open) offer to the waiting requests it can serve, within capacity."""
+    await uow.offers.lock_kind(kind)
+    candidate = await uow.offers.candidate(offer_id)
+    if candidate is None:
+        return []
+    waiting = await uow.requests.waiting(kind)
+    return await record(uow, serve_waiting(candidate, waiting, region, at), region, at, cause)
+
+
+async def stop(
+    uow: MatchingUnitOfWork,
+    proposals: Iterable[Proposal],
+    status: Literal["expired", "cancelled"],
+    reason: str,
+    cause: Envelope[Any] | None,
+) -> list[uuid.UUID]:
+    """End pending proposals (expired or cancelled, with their event); the requests that
+    lost a proposal, for ``propose_next``."""
+    freed = []
+    for proposal in proposals:
+        ended = end(proposal, status, reason)
+        await uow.proposals.update(ended)
+        event: ProposalCancelled | ProposalExpired = (
+            ProposalExpired(proposal_id=proposal.proposal_id)
+            if status == "expired"
+            else ProposalCancelled(proposal_id=proposal.proposal_id, reason=reason)
+        )
+        await uow.emit(event, cause=cause, event_id=event_id(proposal.proposal_id, status))
+        log.info(f"proposal.{status}", proposal_id=str(proposal.proposal_id), reason=reason)
+        freed.append(proposal.request_id)
+    return freed

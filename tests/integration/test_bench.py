@@ -1,0 +1,76 @@
+"""`dorp bench registration` at a tiny size: it runs, prints its table and writes one JSON
+record per figure with sane units. No timing is asserted; correctness figures are."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dorp_shared.settings import DorpSettings
+from tests.support.infra import REPO
+
+pytestmark = pytest.mark.integration
+
+EVENTS = 21  # odd: the last parent registers without asking for help
+
+
+def run_bench(settings: DorpSettings, out: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DORP_")}
+    env = {
+        **clean,
+        "DORP_NATS_URL": settings.nats_url or "",
+        "DORP_DATABASE_URL": settings.database_url or "",
+        "DORP_REGIONS_DIR": str(settings.regions_dir),
+    }
+    command = ["bench", "registration", "--region", settings.region, "--events", str(EVENTS)]
+    return subprocess.run(
+        [sys.executable, "-m", "dorp_cli", *command, "--concurrency", "4", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+        check=False,
+    )
+
+
+def test_registration_bench_reports_every_figure(settings: DorpSettings, tmp_path: Path) -> None:
+    result = run_bench(settings, tmp_path / "bench.json")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    document = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    figures: dict[str, dict[str, Any]] = {record["name"]: record for record in document["figures"]}
+
+    rate = figures["registration.partner_events_per_second"]
+    ceiling = figures["jetstream.raw_publish_per_second"]
+    assert (rate["unit"], ceiling["unit"]) == ("events/s", "messages/s")
+    assert rate["value"] > 0 and rate["ceiling"] == ceiling["value"] > 0
+    assert rate["ratio"] == pytest.approx(rate["value"] / rate["ceiling"], abs=0.001)
+    assert rate["target"] == 5000
+    memory = figures["registration.peak_rss"]
+    assert memory["unit"] == "MiB" and 20 < memory["value"] < 2000
+    assert figures["cpu_per_event.registration"]["unit"] == "µs"
+
+    assert figures["registration.events_accepted"]["value"] == EVENTS
+    for name in ("events_not_accepted", "events_lost_or_twice", "members_out_of_order"):
+        assert figures[f"registration.{name}"]["value"] == 0, name
+    assert document["machine"]["cpus"] == os.cpu_count()
+    assert "registration.partner_events_per_second" in result.stdout  # the table
+
+
+@pytest.mark.parametrize("command", [["bench"], ["bench", "registration"]])
+def test_bench_commands_have_help(command: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "dorp_cli", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        check=False,
+    )
+    assert result.returncode == 0 and "Usage" in result.stdout

@@ -15,6 +15,7 @@ from typing import Self
 
 from dorp_matching.domain.model import (
     ACTIVE_STATUSES,
+    AWAITING_REVIEW,
     COMPLETED,
     CONFIRMED,
     DECLINED,
@@ -256,6 +257,13 @@ class FakeProposals:
                 or p.offer_id == offer_id
                 or member_id in (p.requester_id, p.helper_id)
             )
+        ]
+
+    async def awaiting_review(self, home_area: str | None = None) -> list[Proposal]:
+        return [
+            p
+            for p in self.state.proposals.values()
+            if p.status == AWAITING_REVIEW and home_area in (None, p.home_area)
         ]
 
     async def of_member(self, member_id: uuid.UUID) -> list[Proposal]:

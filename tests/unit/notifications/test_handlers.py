@@ -43,8 +43,12 @@ async def notify(
     await notify_match(envelope, uow=lambda: uow, mailer=mailer, region=region)
 
 
-def sent_events(uow: FakeNotificationsUnitOfWork) -> list[Any]:
+def outcomes(uow: FakeNotificationsUnitOfWork) -> list[NotificationSent]:
     return [e.payload for e in uow.emitted if isinstance(e.payload, NotificationSent)]
+
+
+def sent_events(uow: FakeNotificationsUnitOfWork) -> list[NotificationSent]:
+    return [outcome for outcome in outcomes(uow) if outcome.status == "sent"]
 
 
 async def test_both_parents_get_one_mail_each_in_their_language(
@@ -106,11 +110,15 @@ async def test_no_consent_or_no_address_is_suppressed_with_a_reason(
     await notify(wrap(match(anna, bram), region="t", source="matching"), uow, mailer, region)
 
     assert mailer.sent == []
-    assert sent_events(uow) == []
     reasons = {d.recipient_id: (d.status, d.reason) for d in uow.deliveries.rows.values()}
     assert reasons == {
         anna.member_id: (DeliveryStatus.SUPPRESSED, "no_consent"),
         bram.member_id: (DeliveryStatus.SUPPRESSED, "no_email"),
+    }
+    published = {(e.recipient_id, e.status, e.reason) for e in outcomes(uow)}
+    assert published == {
+        (anna.member_id, "suppressed", "no_consent"),
+        (bram.member_id, "suppressed", "no_email"),
     }
 
 
@@ -136,7 +144,10 @@ async def test_refused_recipient_fails_that_delivery_only(
     statuses = sorted(d.status for d in uow.deliveries.rows.values())
     assert statuses == [DeliveryStatus.FAILED, DeliveryStatus.SENT]
     assert len(mailer.sent) == 1
-    assert len(sent_events(uow)) == 1
+    assert sorted((e.status, e.reason) for e in outcomes(uow)) == [
+        ("failed", "recipient_refused"),
+        ("sent", None),
+    ]
 
 
 async def test_member_registered_stores_contact_details_and_consent(

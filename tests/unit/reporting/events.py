@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from dorp_shared.contracts import (
     Consents,
@@ -77,7 +77,7 @@ def match(kind: str = "babysitting", home_area: str = "lochem") -> MatchProposed
     )
 
 
-def notification() -> NotificationSent:
+def notification(status: Literal["sent", "failed", "suppressed"] = "sent") -> NotificationSent:
     return NotificationSent(
         notification_id=uuid.uuid4(),
         cause_event_id=uuid.uuid4(),
@@ -85,4 +85,5 @@ def notification() -> NotificationSent:
         channel="email",
         template="match_proposed",
         language="nl",
+        status=status,
     )

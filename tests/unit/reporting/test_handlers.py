@@ -99,3 +99,10 @@ async def test_no_names_contact_details_or_free_text_are_kept() -> None:
     stored = repr(uow.projections.members) + repr(uow.projections.activities)
     for personal in ("Testouder", "example.org", "woensdagmiddag"):
         assert personal not in stored
+
+
+async def test_only_messages_really_sent_are_counted(region: Region) -> None:
+    uow = FakeReportingUoW()
+    outcomes = [events.notification(status) for status in ("sent", "suppressed", "failed")]
+    await project_all(uow, [events.envelope(outcome) for outcome in outcomes])
+    assert (await report(uow, region)).figures.notifications_sent.value == 1

@@ -6,6 +6,7 @@ from faststream import FastStream
 
 from dorp_matching.adapters.uow import PgMatchingUnitOfWork
 from dorp_matching.commands import COMMANDS
+from dorp_matching.connector import COMMANDS as CONNECTOR_COMMANDS
 from dorp_matching.entrypoints.jobs import ExpiryJob
 from dorp_matching.entrypoints.subscribers import SERVICE, wire_subscribers
 from dorp_shared.contracts.events import MATCHING_EVENTS
@@ -37,7 +38,7 @@ DEFINITION = ServiceDefinition(
     migrations="dorp_matching.migrations",
     wire=wire,
     publishes=MATCHING_EVENTS,
-    api=Api(commands=COMMANDS, uow=PgMatchingUnitOfWork),
+    api=Api(commands=(*COMMANDS, *CONNECTOR_COMMANDS), uow=PgMatchingUnitOfWork),
     on_started=start_jobs,
     on_stopping=stop_jobs,
 )

@@ -80,7 +80,8 @@ class ProposalView(BaseModel):
     explanation: str
     explanation_en: str
     status: str = Field(
-        description="proposed, accepted, confirmed, completed, declined, expired or cancelled"
+        description="awaiting_review, proposed, accepted, confirmed, completed, declined, "
+        "expired, cancelled or rejected"
     )
     requester_answer: Answer | None
     helper_answer: Answer | None
@@ -120,7 +121,7 @@ def _answer(value: str | None) -> Answer | None:
     return "accept" if value == "accept" else "decline" if value == "decline" else None
 
 
-def _rejected(error: LifecycleError) -> CommandRejected:
+def rejected(error: LifecycleError) -> CommandRejected:
     """Not a party: the field is wrong (422); wrong state: a conflict (409)."""
     if error.field == "member_id":
         return invalid(error.field, error.message)
@@ -128,7 +129,7 @@ def _rejected(error: LifecycleError) -> CommandRejected:
     return CommandRejected(CONFLICT, detail, (FieldError(field=error.field, message=detail),))
 
 
-async def _require(uow: MatchingUnitOfWork, proposal_id: uuid.UUID) -> Proposal:
+async def require_proposal(uow: MatchingUnitOfWork, proposal_id: uuid.UUID) -> Proposal:
     proposal = await uow.proposals.get(proposal_id, lock=True)
     if proposal is None:
         raise not_found("proposal", proposal_id)
@@ -138,12 +139,12 @@ async def _require(uow: MatchingUnitOfWork, proposal_id: uuid.UUID) -> Proposal:
 async def respond_to_proposal(
     uow: MatchingUnitOfWork, ctx: CommandContext, item: RespondToProposal
 ) -> ProposalView:
-    proposal = await _require(uow, item.proposal_id)
+    proposal = await require_proposal(uow, item.proposal_id)
     try:
         side = lifecycle.side_of(proposal, item.member_id)
         answered, outcome = lifecycle.respond(proposal, item.member_id, item.answer)
     except LifecycleError as error:
-        raise _rejected(error) from error
+        raise rejected(error) from error
     if outcome == "unchanged":
         return view(answered)
     await uow.proposals.update(answered)
@@ -175,11 +176,11 @@ def _confirmed(proposal: Proposal) -> MatchConfirmed:
 async def complete_match(
     uow: MatchingUnitOfWork, ctx: CommandContext, item: CompleteMatch
 ) -> ProposalView:
-    proposal = await _require(uow, item.proposal_id)
+    proposal = await require_proposal(uow, item.proposal_id)
     try:
         side: Side = lifecycle.complete(proposal, item.member_id)
     except LifecycleError as error:
-        raise _rejected(error) from error
+        raise rejected(error) from error
     completed = MatchCompleted(
         proposal_id=proposal.proposal_id,
         member_id=item.member_id,
@@ -191,7 +192,7 @@ async def complete_match(
     feedback = completed.model_dump_json(include={"helped", "became_contact", "ladder_step"})
     await uow.proposals.add_feedback(proposal.proposal_id, side, feedback)
     await uow.emit(completed, event_id=uuid.uuid4())
-    return view(await _require(uow, item.proposal_id))
+    return view(await require_proposal(uow, item.proposal_id))
 
 
 def check_ladder(item: CompleteMatch, region: Region) -> list[FieldError]:

@@ -57,6 +57,7 @@ async def member_registered(event: Envelope[MemberRegistered], uow: MatchingUnit
             languages=data.languages,
             age_bands=data.age_bands,
             consents_matching=data.consents.matching,
+            role=data.role,
         )
         await uow.members.save(member, as_of=event.occurred_at)
 
@@ -73,6 +74,7 @@ async def member_updated(event: Envelope[MemberUpdated], uow: MatchingUnitOfWork
             languages=data.languages,
             age_bands=data.age_bands,
             consents_matching=False,  # not written by update_profile
+            role=data.role,
         )
         if not await uow.members.update_profile(profile, as_of=event.occurred_at):
             await _not_known(uow, data.member_id, "member_updated")

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
 import structlog
 
-from dorp_matching.domain.lifecycle import end, expiry
+from dorp_matching.domain.lifecycle import end, offered
 from dorp_matching.domain.matching import choose_offer, serve_waiting
-from dorp_matching.domain.model import Proposal
+from dorp_matching.domain.model import AWAITING_REVIEW, Proposal
 from dorp_matching.ports import MatchingUnitOfWork
 from dorp_shared.contracts import Envelope, MatchProposed
 from dorp_shared.contracts.events import ProposalCancelled, ProposalExpired
@@ -38,22 +37,26 @@ async def record(
     region: Region,
     at: datetime,
     cause: Envelope[Any] | None,
+    *,
+    connector_id: uuid.UUID | None = None,
 ) -> list[Proposal]:
-    """Store each proposal with its answer deadline and emit its ``MatchProposed``."""
+    """Store each proposal and emit its ``MatchProposed``. When the region wants a
+    connector's review it waits for that; a connector's own pairing goes straight to the
+    parents with their answer deadline."""
     recorded = []
+    review = region.connector_reviews_proposals and connector_id is None
     for found in proposals:
-        proposal = replace(found, expires_at=expiry(at, region.proposal_expiry_days))
+        proposal = offered(found, at, region.proposal_expiry_days, review=review)
         if not await uow.proposals.add(proposal):
             continue
-        await uow.emit(
-            proposed_event(proposal, region), cause=cause, event_id=event_id(proposal.proposal_id)
-        )
+        proposed = proposed_event(proposal, connector_id)
+        await uow.emit(proposed, cause=cause, event_id=event_id(proposal.proposal_id))
         log.info("match.proposed", proposal_id=str(proposal.proposal_id), kind=proposal.kind)
         recorded.append(proposal)
     return recorded
 
 
-def proposed_event(proposal: Proposal, region: Region) -> MatchProposed:
+def proposed_event(proposal: Proposal, connector_id: uuid.UUID | None = None) -> MatchProposed:
     return MatchProposed(
         proposal_id=proposal.proposal_id,
         request_id=proposal.request_id,
@@ -66,7 +69,8 @@ def proposed_event(proposal: Proposal, region: Region) -> MatchProposed:
         reasons=proposal.reasons,
         explanation=proposal.explanation,
         explanation_en=proposal.explanation_en,
-        needs_connector_review=region.connector_reviews_proposals,
+        needs_connector_review=proposal.status == AWAITING_REVIEW,
+        connector_id=connector_id,
     )
 
 

@@ -91,7 +91,7 @@ class ProposalRepository(Protocol):
     async def get(self, proposal_id: uuid.UUID, *, lock: bool = False) -> Proposal | None: ...
 
     async def update(self, proposal: Proposal) -> None:
-        """Store status, answers and why it ended."""
+        """Store status, answers, answer deadline and why it ended."""
         ...
 
     async def add_feedback(self, proposal_id: uuid.UUID, side: str, feedback: str) -> None:
@@ -106,6 +106,10 @@ class ProposalRepository(Protocol):
         member_id: uuid.UUID | None = None,
     ) -> list[Proposal]:
         """Pending proposals of a request, an offer or a member (either side), locked."""
+        ...
+
+    async def awaiting_review(self, home_area: str | None = None) -> list[Proposal]:
+        """Proposals waiting for a connector (of one area when given), oldest first."""
         ...
 
     async def of_member(self, member_id: uuid.UUID) -> list[Proposal]:

@@ -11,8 +11,10 @@ from dorp_shared.service import ServiceDefinition, create_app
 DEFINITION = ServiceDefinition(
     name=SERVICE,
     description=(
-        "Tells people what concerns them: e-mails both parents when a match is proposed. "
-        "The only service that stores contact details."
+        "Tells people what concerns them: e-mails both parents when a match is proposed, "
+        "confirmed (with the other's contact), cancelled or expired; confirms sign-ups and "
+        "waiting-list places; warns members whose data is about to be erased. The only "
+        "service that stores contact details; it follows their updates, consent and erasure."
     ),
     migrations="dorp_notifications.migrations",
     wire=register,

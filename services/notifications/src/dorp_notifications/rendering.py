@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from dorp_notifications.domain.match_mail import TEMPLATE, MatchMail
+
+
+class MailContent(Protocol):
+    """What a template gets as ``mail``: anything with a language and a subject."""
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -37,8 +48,12 @@ def environment() -> Environment:
 
 
 def render_match_mail(mail: MatchMail) -> Rendered:
+    return render_mail(TEMPLATE, mail)
+
+
+def render_mail(template: str, mail: MailContent) -> Rendered:
     env = environment()
-    base = f"{TEMPLATE}.{mail.language}"
+    base = f"{template}.{mail.language}"
     return Rendered(
         subject=mail.subject,
         text=env.get_template(f"{base}.txt.j2").render(mail=mail),

@@ -63,7 +63,10 @@ async def on_match_proposed(uow: ReportingUnitOfWork, event: Envelope[MatchPropo
 
 
 async def on_notification_sent(uow: ReportingUnitOfWork, event: Envelope[NotificationSent]) -> bool:
+    """Only messages really sent count; failed and suppressed outcomes are not messages."""
     p = event.payload
+    if p.status != "sent":
+        return False
     fact = NotificationFact(p.notification_id, p.channel, event.occurred_at)
     return await project(uow, event.event_id, fact)
 

@@ -10,6 +10,7 @@ import asyncpg
 
 from dorp_matching.domain.model import (
     ACTIVE_STATUSES,
+    AWAITING_REVIEW,
     PENDING_STATUSES,
     Candidate,
     History,
@@ -34,6 +35,7 @@ def _member(row: asyncpg.Record, prefix: str = "") -> Member:
         languages=tuple(row[f"{prefix}languages"]),
         age_bands=tuple(row[f"{prefix}age_bands"]),
         consents_matching=row[f"{prefix}consents_matching"],
+        role=row[f"{prefix}role"],
     )
 
 
@@ -99,8 +101,9 @@ class PgMemberRepository:
     async def save(self, member: Member, *, as_of: datetime) -> None:
         await self.conn.execute(
             "INSERT INTO members (member_id, home_area, languages, age_bands,"
-            " consents_matching, as_of) VALUES ($1, $2, $3, $4, $5, $6)"
+            " consents_matching, as_of, role) VALUES ($1, $2, $3, $4, $5, $6, $7)"
             " ON CONFLICT (member_id) DO UPDATE SET home_area = EXCLUDED.home_area,"
+            " role = EXCLUDED.role,"
             " languages = EXCLUDED.languages, age_bands = EXCLUDED.age_bands,"
             " consents_matching = EXCLUDED.consents_matching, as_of = EXCLUDED.as_of,"
             " updated_at = now() WHERE members.as_of <= EXCLUDED.as_of",
@@ -110,19 +113,22 @@ class PgMemberRepository:
             list(member.age_bands),
             member.consents_matching,
             as_of,
+            member.role,
         )
 
     async def update_profile(self, member: Member, *, as_of: datetime) -> bool:
         found = await self.conn.fetchval(
             "WITH m AS (SELECT member_id FROM members WHERE member_id = $1),"
             " u AS (UPDATE members SET home_area = $2, languages = $3, age_bands = $4,"
-            "  as_of = $5, updated_at = now() WHERE member_id = $1 AND as_of <= $5)"
+            "  as_of = $5, role = $6, updated_at = now() WHERE member_id = $1"
+            "  AND as_of <= $5)"
             " SELECT EXISTS (SELECT 1 FROM m)",
             member.member_id,
             member.home_area,
             list(member.languages),
             list(member.age_bands),
             as_of,
+            member.role,
         )
         return bool(found)
 
@@ -228,7 +234,7 @@ class PgRequestRepository:
 _WAITING = (
     "SELECT r.*, m.member_id AS m_member_id, m.home_area AS m_home_area,"
     " m.languages AS m_languages, m.age_bands AS m_age_bands,"
-    " m.consents_matching AS m_consents_matching,"
+    " m.consents_matching AS m_consents_matching, m.role AS m_role,"
     " ARRAY(SELECT CASE WHEN d.requester_id = r.member_id THEN d.helper_id"
     "   ELSE d.requester_id END FROM proposals d WHERE d.status = 'declined'"
     "   AND r.member_id IN (d.requester_id, d.helper_id)) AS declined_with,"
@@ -259,7 +265,7 @@ def _waiting(row: asyncpg.Record) -> Waiting:
 _CANDIDATES = (
     "SELECT o.*, m.member_id AS m_member_id, m.home_area AS m_home_area,"
     " m.languages AS m_languages, m.age_bands AS m_age_bands,"
-    " m.consents_matching AS m_consents_matching,"
+    " m.consents_matching AS m_consents_matching, m.role AS m_role,"
     " (SELECT count(*) FROM proposals p WHERE p.offer_id = o.offer_id"
     "   AND p.status = ANY($2::text[])) AS offer_load,"
     " (SELECT count(*) FROM proposals p WHERE p.helper_id = o.member_id"
@@ -391,12 +397,13 @@ class PgProposalRepository:
     async def update(self, proposal: Proposal) -> None:
         await self.conn.execute(
             "UPDATE proposals SET status = $2, requester_answer = $3, helper_answer = $4,"
-            " ended_reason = $5 WHERE proposal_id = $1",
+            " ended_reason = $5, expires_at = $6 WHERE proposal_id = $1",
             proposal.proposal_id,
             proposal.status,
             proposal.requester_answer,
             proposal.helper_answer,
             proposal.ended_reason,
+            proposal.expires_at,
         )
 
     async def add_feedback(self, proposal_id: uuid.UUID, side: str, feedback: str) -> None:
@@ -424,6 +431,15 @@ class PgProposalRepository:
             request_id,
             offer_id,
             member_id,
+        )
+        return [_proposal(row) for row in rows]
+
+    async def awaiting_review(self, home_area: str | None = None) -> list[Proposal]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM proposals WHERE status = $1 AND ($2::text IS NULL OR home_area = $2)"
+            " ORDER BY created_at, proposal_id",
+            AWAITING_REVIEW,
+            home_area,
         )
         return [_proposal(row) for row in rows]
 

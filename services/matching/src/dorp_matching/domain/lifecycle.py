@@ -4,6 +4,10 @@ proposed --one side accepts--> accepted --other side accepts--> confirmed --feed
 proposed/accepted --either side declines--> declined (the pair is never proposed again)
 proposed/accepted --nobody answered in time--> expired
 proposed/accepted --withdrawn, erased, no consent--> cancelled
+
+With a connector in the loop a new proposal starts as awaiting_review (no answer deadline):
+awaiting_review --approved--> proposed; --rejected--> rejected (the next best is reviewed);
+--changed to another offer--> cancelled (the connector's pairing is proposed instead).
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from typing import Literal
 
 from dorp_matching.domain.model import (
     ACCEPTED,
+    AWAITING_REVIEW,
     CANCELLED,
     COMPLETED,
     CONFIRMED,
     DECLINED,
     EXPIRED,
     PENDING_STATUSES,
+    PROPOSED,
+    REJECTED,
     Proposal,
 )
 from dorp_shared.contracts.events import Side
@@ -67,6 +74,8 @@ def respond(proposal: Proposal, member_id: uuid.UUID, answer: Answer) -> tuple[P
     given = proposal.requester_answer if side == "request" else proposal.helper_answer
     if given == answer:
         return proposal, "unchanged"
+    if proposal.status == AWAITING_REVIEW:
+        raise LifecycleError("proposal_id", "is awaiting a connector's review")
     if not is_pending(proposal):
         raise LifecycleError("proposal_id", f"is {proposal.status}, no longer open for answers")
     if given is not None:
@@ -96,3 +105,38 @@ def end(proposal: Proposal, status: Literal["expired", "cancelled"], reason: str
         raise LifecycleError("proposal_id", f"is {proposal.status}, not pending")
     assert status in (EXPIRED, CANCELLED)
     return replace(proposal, status=status, ended_reason=reason)
+
+
+Decision = Literal["approve", "reject", "change"]
+DECISIONS: tuple[Decision, ...] = ("approve", "reject", "change")
+
+
+def offered(proposal: Proposal, at: datetime, days: int, *, review: bool) -> Proposal:
+    """A new proposal: first to a connector (no deadline yet), or straight to the parents
+    with the region's answer deadline."""
+    if review:
+        return replace(proposal, status=AWAITING_REVIEW, expires_at=None)
+    return replace(proposal, status=PROPOSED, expires_at=expiry(at, days))
+
+
+def _under_review(proposal: Proposal) -> None:
+    if proposal.status != AWAITING_REVIEW:
+        raise LifecycleError("proposal_id", f"is {proposal.status}, not awaiting review")
+
+
+def approve(proposal: Proposal, at: datetime, days: int) -> Proposal:
+    """The connector's yes: the parents are asked now, and their deadline starts."""
+    _under_review(proposal)
+    return offered(proposal, at, days, review=False)
+
+
+def reject(proposal: Proposal) -> Proposal:
+    """The connector's no: this pairing ends (without counting as a parent's decline)."""
+    _under_review(proposal)
+    return replace(proposal, status=REJECTED, ended_reason="rejected_by_connector")
+
+
+def set_aside(proposal: Proposal) -> Proposal:
+    """The connector chose another offer: this pairing gives way to theirs."""
+    _under_review(proposal)
+    return replace(proposal, status=CANCELLED, ended_reason="changed_by_connector")

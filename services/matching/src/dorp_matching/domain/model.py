@@ -11,6 +11,7 @@ from datetime import datetime
 
 from dorp_shared.contracts import MatchReason
 
+AWAITING_REVIEW = "awaiting_review"
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
 CONFIRMED = "confirmed"
@@ -18,8 +19,10 @@ COMPLETED = "completed"
 DECLINED = "declined"
 EXPIRED = "expired"
 CANCELLED = "cancelled"
-PENDING_STATUSES: tuple[str, ...] = (PROPOSED, ACCEPTED)
-"""Proposals waiting for an answer: they can be answered, cancelled or expire."""
+REJECTED = "rejected"
+PENDING_STATUSES: tuple[str, ...] = (AWAITING_REVIEW, PROPOSED, ACCEPTED)
+"""Proposals waiting for a connector or an answer: they can be cancelled; the parents'
+answer and expiry start once a connector approved (or no review is needed)."""
 ACTIVE_STATUSES: tuple[str, ...] = (*PENDING_STATUSES, CONFIRMED)
 """Proposals that hold a request and use up a slot of the offer's capacity."""
 
@@ -31,6 +34,7 @@ class Member:
     languages: tuple[str, ...]
     age_bands: tuple[str, ...]
     consents_matching: bool
+    role: str = "parent"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,12 +19,35 @@ class Recipient:
     channel: str
     preferred_language: str
     consents_notifications: bool
+    erased: bool = False
 
     @property
     def first_name(self) -> str:
         """Only the first word: the other party never sees more of a name than this."""
         parts = self.display_name.split()
         return parts[0] if parts else ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Who was asked in a proposed match: ids only, so later events can reach them."""
+
+    proposal_id: uuid.UUID
+    requester_id: uuid.UUID
+    helper_id: uuid.UUID
+    kind: str
+    home_area: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session as a sign-up mail describes it (nothing personal)."""
+
+    session_id: uuid.UUID
+    initiative_name: str | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str
 
 
 class DeliveryStatus(StrEnum):

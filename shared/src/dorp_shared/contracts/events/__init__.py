@@ -57,9 +57,12 @@ from dorp_shared.contracts.events.matching import (
     MatchProposed,
     MatchReason,
     ProposalAccepted,
+    ProposalApproved,
     ProposalCancelled,
+    ProposalChanged,
     ProposalDeclined,
     ProposalExpired,
+    ProposalRejected,
 )
 from dorp_shared.contracts.events.members import (
     ConsentChanged,
@@ -114,6 +117,9 @@ MATCHING_EVENTS: tuple[type[Event], ...] = (
     MatchCompleted,
     ProposalCancelled,
     ProposalExpired,
+    ProposalApproved,
+    ProposalRejected,
+    ProposalChanged,
 )
 
 ALL_EVENTS: tuple[type[Event], ...] = (*REGISTRATION_EVENTS, *MATCHING_EVENTS, NotificationSent)
@@ -160,9 +166,12 @@ __all__ = [
     "ParentGroupFormed",
     "ParentGroupJoined",
     "ProposalAccepted",
+    "ProposalApproved",
     "ProposalCancelled",
+    "ProposalChanged",
     "ProposalDeclined",
     "ProposalExpired",
+    "ProposalRejected",
     "Purpose",
     "QuoteRecorded",
     "RegisteredBy",

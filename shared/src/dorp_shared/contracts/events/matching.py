@@ -32,7 +32,16 @@ class MatchProposed(Event):
     reasons: tuple[MatchReason, ...]
     explanation: str = Field(description="One human sentence, Dutch")
     explanation_en: str
-    needs_connector_review: bool = False
+    needs_connector_review: bool = Field(
+        default=False,
+        description="the region wants a connector's review first: the parents are asked "
+        "only after ProposalApproved",
+    )
+    connector_id: uuid.UUID | None = Field(
+        default=None,
+        description="the connector who made this pairing by hand (an introduction or a "
+        "change in review); such a proposal goes straight to the parents",
+    )
 
 
 class ProposalAccepted(Event):
@@ -108,3 +117,39 @@ class ProposalExpired(Event):
     version = 1
 
     proposal_id: uuid.UUID
+
+
+class ProposalApproved(Event):
+    """A connector approved a proposal under review: now the parents are asked."""
+
+    area = "matching"
+    name = "proposal_approved"
+    version = 1
+
+    proposal_id: uuid.UUID
+    connector_id: uuid.UUID
+
+
+class ProposalRejected(Event):
+    """A connector rejected a proposal under review; the next best goes to review."""
+
+    area = "matching"
+    name = "proposal_rejected"
+    version = 1
+
+    proposal_id: uuid.UUID
+    connector_id: uuid.UUID
+
+
+class ProposalChanged(Event):
+    """A connector chose another offer for the request; the new pairing replaces this one
+    (its own MatchProposed follows, straight to the parents)."""
+
+    area = "matching"
+    name = "proposal_changed"
+    version = 1
+
+    proposal_id: uuid.UUID
+    connector_id: uuid.UUID
+    new_proposal_id: uuid.UUID
+    offer_id: uuid.UUID = Field(description="the offer the connector chose instead")

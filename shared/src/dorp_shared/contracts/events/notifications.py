@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
+
+from pydantic import Field
 
 from dorp_shared.contracts.envelope import Event
 from dorp_shared.contracts.events.common import Channel
 
 
 class NotificationSent(Event):
+    """The outcome of one notification: sent, or (since ``status``) failed or suppressed."""
+
     area = "notifications"
     name = "notification_sent"
     version = 1
@@ -19,3 +24,7 @@ class NotificationSent(Event):
     channel: Channel
     template: str
     language: str
+    status: Literal["sent", "failed", "suppressed"] = "sent"
+    reason: str | None = Field(
+        default=None, description="why it failed or was suppressed, e.g. no_consent"
+    )

@@ -1,0 +1,78 @@
+"""A connector's hand in matching: which pairings they may make, and how those are marked.
+
+A connector knows the families, so their pairing skips scoring thresholds such as the
+distance between kernen. The rules that protect people still hold: same kind, no own offer,
+both consented to matching, never a pair that declined before, never an offer already
+proposed for the request, capacity left, and neither expired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from dorp_matching.domain.matching import NO_HISTORY, propose
+from dorp_matching.domain.model import Candidate, History, Member, Proposal, Request, is_open
+from dorp_shared.contracts import MatchReason
+from dorp_shared.regions import Region
+
+CONNECTOR = "connector"
+INTRODUCTION = "connector_introduction"
+CHANGE = "connector_change"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a pairing may not be made, and which input field is to blame."""
+
+    field: str
+    message: str
+
+
+def pairing_problem(
+    request: Request,
+    requester: Member,
+    candidate: Candidate,
+    at: datetime,
+    history: History = NO_HISTORY,
+) -> Problem | None:
+    offer, helper = candidate.offer, candidate.helper
+    checks = (
+        (offer.kind != request.kind, "offer_id", f"offers {offer.kind}, not {request.kind}"),
+        (offer.member_id == request.member_id, "offer_id", "is the requester's own offer"),
+        (not requester.consents_matching, "request_id", "the requester has no matching consent"),
+        (not helper.consents_matching, "offer_id", "the helper has no matching consent"),
+        (
+            offer.member_id in history.declined_with,
+            "offer_id",
+            "the helper and the requester declined a proposal together before",
+        ),
+        (
+            offer.offer_id in history.tried_offers,
+            "offer_id",
+            "was proposed for this request before",
+        ),
+        (candidate.offer_load >= offer.capacity, "offer_id", "has no capacity left"),
+        (not is_open(offer.expires_at, at), "offer_id", "has expired"),
+        (not is_open(request.expires_at, at), "request_id", "has expired"),
+    )
+    return next((Problem(field, message) for failed, field, message in checks if failed), None)
+
+
+def hand_made(
+    request: Request,
+    requester: Member,
+    candidate: Candidate,
+    region: Region,
+    code: str,
+    history: History = NO_HISTORY,
+) -> Proposal:
+    """The connector's pairing, scored and explained as any other, with their mark among
+    the reasons (weightless: the connector's judgement is not a score)."""
+    proposal = propose(request, requester, candidate, region, history)
+    mark = MatchReason(code=code, detail="", weight=0.0)
+    return replace(proposal, reasons=(*proposal.reasons, mark))
+
+
+def is_connector(member: Member | None) -> bool:
+    return member is not None and member.role == CONNECTOR

@@ -84,8 +84,11 @@ async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, st
     group.start()
     nc = await nats.connect(stack.nats_url, name=f"dorp-{region.id}-demo")
     try:
-        await group.wait_ready(nc)
+        health = await group.wait_ready(nc)
         steps.done(f"all four answer their health subject (logs in {stack.log_dir})")
+        for service, status in health.items():
+            if status.get("http"):
+                steps.info(f"{service} HTTP API: {status['http']}/docs (OpenAPI: /openapi.json)")
         scenario = babysitting_scenario(region)
         steps.start(f"Feeding the scenario as partner system '{scenario.partner_id}'")
         members: list[uuid.UUID] = []

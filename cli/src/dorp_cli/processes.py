@@ -4,6 +4,7 @@ subject, and stop them gracefully (SIGTERM: FastStream drains NATS, then closes)
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -45,7 +46,8 @@ class ServiceProcess:
         except OSError:
             return ""
 
-    async def wait_ready(self, nc: Client, timeout: float = 60.0) -> None:
+    async def wait_ready(self, nc: Client, timeout: float = 60.0) -> dict[str, str]:
+        """Wait for the health reply, and return it (it names the HTTP API's URL, if any)."""
         subject = command_subject(self.region, self.service, "health")
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
@@ -54,8 +56,9 @@ class ServiceProcess:
                     f"service {self.service} exited at start; last log lines:\n{self.log_tail()}"
                 )
             try:
-                await nc.request(subject, b"", timeout=1.0)
-                return
+                reply = await nc.request(subject, b"", timeout=1.0)
+                health: dict[str, str] = json.loads(reply.data or b"{}")
+                return health
             except (NatsError, TimeoutError):
                 await asyncio.sleep(0.2)
         raise InfrastructureUnavailable(
@@ -84,8 +87,10 @@ class ServiceGroup:
         for member in self.members:
             member.start()
 
-    async def wait_ready(self, nc: Client) -> None:
-        await asyncio.gather(*(member.wait_ready(nc) for member in self.members))
+    async def wait_ready(self, nc: Client) -> dict[str, dict[str, str]]:
+        """Every service's health reply, by service."""
+        replies = await asyncio.gather(*(member.wait_ready(nc) for member in self.members))
+        return {member.service: reply for member, reply in zip(self.members, replies, strict=True)}
 
     def exited(self) -> list[ServiceProcess]:
         return [m for m in self.members if m.process is not None and m.process.poll() is not None]

@@ -31,55 +31,27 @@ class PgMemberRepository:
         return None if row is None else _member(row)
 
     async def add(self, member: Member, external_id: str | None = None) -> bool:
-        contact = member.contact
         inserted = await self.conn.fetchval(
-            "INSERT INTO members (member_id, partner_id, external_id, role, home_area,"
-            " languages, preferred_language, age_bands, interests, consents, display_name,"
-            " email, phone, channel, registered_by, connector_id, organisation_id,"
-            " registered_at, last_active_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
-            " $17, $18, $18) ON CONFLICT DO NOTHING RETURNING true",
+            f"INSERT INTO members ({', '.join(PROFILE)}, member_id, partner_id, external_id,"
+            " registered_by, connector_id, registered_at, last_active_at)"
+            f" VALUES ({_placeholders(1, len(PROFILE))}, $13, $14, $15, $16, $17, $18, $18)"
+            " ON CONFLICT DO NOTHING RETURNING true",
+            *_profile_values(member),
             member.member_id,
             member.partner_id,
             external_id,
-            member.role,
-            member.home_area,
-            list(member.languages),
-            member.preferred_language,
-            list(member.age_bands),
-            list(member.interests),
-            member.consents.model_dump_json(),
-            contact.display_name,
-            contact.email,
-            contact.phone,
-            contact.channel,
             member.registered_by,
             member.connector_id,
-            member.organisation_id,
             member.registered_at,
         )
         return bool(inserted)
 
     async def save(self, member: Member) -> None:
-        contact = member.contact
+        assignments = ", ".join(f"{column} = ${n}" for n, column in enumerate(PROFILE, start=2))
         await self.conn.execute(
-            "UPDATE members SET role = $2, home_area = $3, languages = $4,"
-            " preferred_language = $5, age_bands = $6, interests = $7, consents = $8,"
-            " display_name = $9, email = $10, phone = $11, channel = $12,"
-            " organisation_id = $13 WHERE member_id = $1",
+            f"UPDATE members SET {assignments} WHERE member_id = $1",
             member.member_id,
-            member.role,
-            member.home_area,
-            list(member.languages),
-            member.preferred_language,
-            list(member.age_bands),
-            list(member.interests),
-            member.consents.model_dump_json(),
-            contact.display_name,
-            contact.email,
-            contact.phone,
-            contact.channel,
-            member.organisation_id,
+            *_profile_values(member),
         )
 
     async def record_consent(self, member_id: uuid.UUID, record: ConsentRecord) -> None:
@@ -164,6 +136,46 @@ class PgMemberRepository:
             "member": [jsonable(member)] if member else [],
             "consent_history": jsonable_rows(consents),
         }
+
+
+PROFILE = (
+    "role",
+    "home_area",
+    "languages",
+    "preferred_language",
+    "age_bands",
+    "interests",
+    "consents",
+    "display_name",
+    "email",
+    "phone",
+    "channel",
+    "organisation_id",
+)
+"""The columns a change of a member's profile or consents may touch."""
+
+
+def _profile_values(member: Member) -> tuple[object, ...]:
+    """Values in the order of ``PROFILE``."""
+    contact = member.contact
+    return (
+        member.role,
+        member.home_area,
+        list(member.languages),
+        member.preferred_language,
+        list(member.age_bands),
+        list(member.interests),
+        member.consents.model_dump_json(),
+        contact.display_name,
+        contact.email,
+        contact.phone,
+        contact.channel,
+        member.organisation_id,
+    )
+
+
+def _placeholders(first: int, count: int) -> str:
+    return ", ".join(f"${n}" for n in range(first, first + count))
 
 
 def _member(row: asyncpg.Record) -> Member:

@@ -1,0 +1,1 @@
+"""``dorp simulate``: a seeded, reproducible synthetic year sent through the public interfaces."""

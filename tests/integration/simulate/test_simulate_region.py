@@ -1,0 +1,70 @@
+"""``dorp simulate`` against a running registration: everything valid is accepted through the
+public interfaces, every invalid partner event is rejected and dead-lettered, and a second run
+with the same seed registers nothing twice."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+import pytest
+from nats.js import JetStreamContext
+
+from dorp_cli.simulate.command import discover_api_urls
+from dorp_cli.simulate.runner import PublicInterfaces, Summary, run_plan
+from dorp_cli.simulate.year import plan_year
+from dorp_registration.bootstrap import DEFINITION
+from dorp_shared.contracts.subjects import stream_name
+from dorp_shared.messaging import wait_for_stream_messages
+from dorp_shared.regions import load_region
+from dorp_shared.settings import DorpSettings
+from tests.support.services import nats_client, running_service
+
+pytestmark = pytest.mark.integration
+
+SCALE = 0.15
+
+
+async def _simulate(settings: DorpSettings, seed: int) -> Summary:
+    region = load_region(settings.region, settings.regions_dir)
+    plan = plan_year(region, 2026, SCALE, seed)
+    async with nats_client(settings.nats_url or "") as nc, httpx.AsyncClient() as http:
+        urls = await discover_api_urls(nc, region.id)
+        return await run_plan(plan, PublicInterfaces(nc, region.id, http, urls), concurrency=8)
+
+
+async def test_a_simulated_year_goes_in_whole_and_only_once(settings: DorpSettings) -> None:
+    region = load_region(settings.region, settings.regions_dir)
+    planned = plan_year(region, 2026, SCALE, seed=11).tally()
+    invalid = sum(n for (_, expect), n in planned.items() if expect == "rejected")
+    registrations = sum(
+        n
+        for (name, expect), n in planned.items()
+        if name in ("member_registration", "register_member") and expect == "accepted"
+    )
+    assert invalid > 0, "the plan holds invalid partner events"
+
+    async with running_service(DEFINITION, settings):
+        first = await _simulate(settings, seed=11)
+        assert first.unexpected == 0, first.surprises
+        assert first.total("skipped") == 0, first.surprises
+        assert first.total("rejected") == invalid
+        assert first.total("accepted") == sum(
+            n for (_, expect), n in planned.items() if expect == "accepted"
+        )
+
+        async with nats_client(settings.nats_url or "") as nc:
+            js: JetStreamContext = nc.jetstream()
+            letters = stream_name(region.id, "deadletter")
+            assert await wait_for_stream_messages(js, letters, invalid, 15) == invalid
+
+        again = await _simulate(settings, seed=11)
+        assert again.unexpected == 0, again.surprises
+
+    db = await asyncpg.connect(settings.database_url)
+    try:
+        members = await db.fetchval("SELECT count(*) FROM registration.members")
+        quotes = await db.fetchval("SELECT count(*) FROM registration.quotes")
+    finally:
+        await db.close()
+    assert members == registrations, "a second run with the same seed registers nobody twice"
+    assert quotes == planned[("record_quote", "accepted")]

@@ -1,0 +1,135 @@
+"""Fault test: under a partner's load, SIGKILL each service at random moments and start it
+again, restart NATS, restart PostgreSQL; then prove nothing was lost or done twice.
+
+The test runs its own NATS and PostgreSQL (it kills them), the four services as processes and
+a real SMTP server. ``DORP_FAULT_EVENTS`` sets the load (2,000 in CI, 20,000 with
+``--profile deep``); ``DORP_FAULT_SEED`` the random moments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from dorp_cli.processes import SERVICES, ServiceGroup
+from dorp_shared.messaging import declare_region
+from dorp_shared.regions import load_region
+from tests.faults.chaos import Chaos, OwnServers
+from tests.faults.checker import check, settled, table_counts
+from tests.faults.load import Load, Sender, build_load
+from tests.support.infra import fresh_database, write_test_region
+from tests.support.mail import smtp_server
+from tests.support.services import nats_client
+
+EVENTS = int(os.environ.get("DORP_FAULT_EVENTS", "2000"))  # --profile deep: 20,000
+SEED = int(os.environ.get("DORP_FAULT_SEED", "20261121"))
+SETTLE_SECONDS = 240
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.faults,
+    pytest.mark.timeout(300 + EVENTS // 10 + SETTLE_SECONDS),
+]
+
+
+def _region(folder: Path) -> str:
+    """A region where proposals go straight to the parents (no connector review)."""
+    region_id = write_test_region(folder)
+    path = folder / f"{region_id}.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("connector_reviews_proposals = true", "connector_reviews_proposals = false"),
+        encoding="utf-8",
+    )
+    return region_id
+
+
+async def _storm(
+    chaos: Chaos, servers: OwnServers, progress: list[int], total: int, sending: asyncio.Task[None]
+) -> list[str]:
+    """While the load is sent: at every tenth of it a service is killed (SIGKILL) and started
+    again a moment later; at 35% NATS is killed and restarted, at 65% PostgreSQL restarted."""
+    done: list[str] = []
+    for step in range(1, 10):
+        while progress[0] < total * step / 10 and not sending.done():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        if step in (4, 7):
+            restart = servers.restart_nats if step == 4 else servers.restart_postgres
+            await asyncio.to_thread(restart)
+            done.append("nats restarted" if step == 4 else "postgres restarted")
+        victim = chaos.victim()
+        chaos.kill(victim)
+        await asyncio.sleep(chaos.rng.uniform(0.2, 1.5))
+        chaos.restart(victim)
+        done.append(f"{victim.service} killed")
+    return done
+
+
+async def test_kills_and_restarts_lose_nothing_and_do_nothing_twice(tmp_path: Path) -> None:
+    servers = OwnServers(tmp_path / "servers")
+    servers.start()
+    regions_dir = tmp_path / "regions"
+    region_id = _region(regions_dir)
+    region = load_region(region_id, regions_dir)
+    load: Load = build_load(EVENTS, region.areas[0].id, region.default_language, SEED)
+    database_url = await fresh_database(servers.postgres_url)
+    try:
+        with smtp_server() as (inbox, smtp_port):
+            env = {
+                "DORP_REGION": region_id,
+                "DORP_REGIONS_DIR": str(regions_dir),
+                "DORP_NATS_URL": servers.nats.url,
+                "DORP_DATABASE_URL": database_url,
+                "DORP_SMTP_HOST": "127.0.0.1",
+                "DORP_SMTP_PORT": str(smtp_port),
+                "DORP_LOG_FORMAT": "json",
+                **{f"DORP_{name.upper()}_HTTP_PORT": "0" for name in SERVICES},
+            }
+            await declare_region(servers.nats.url, region_id)
+            group = ServiceGroup(region_id, env, tmp_path / "logs")
+            group.start()
+            try:
+                async with nats_client(servers.nats.url) as nc:
+                    await group.wait_ready(nc)
+                    sender = Sender(nc, region_id)
+                    progress = [0]
+                    sending = asyncio.create_task(sender.send_all(load, 32, progress))
+                    chaos = Chaos(group, random.Random(SEED))
+                    faults = await _storm(chaos, servers, progress, len(load.messages), sending)
+                    await sending
+                    for member in group.exited():  # a service that died on its own
+                        faults.append(f"{member.service} had exited; started again")
+                        member.start()
+                    await group.wait_ready(nc)
+
+                    db = await asyncpg.connect(database_url)
+                    try:
+                        deadline = time.monotonic() + SETTLE_SECONDS
+                        while time.monotonic() < deadline:
+                            counts = await table_counts(db)
+                            if settled(counts, load, len(inbox.messages)):
+                                break
+                            await asyncio.sleep(1)
+                        await asyncio.sleep(2)  # a late duplicate would show up now
+                        findings = await check(
+                            load, db, nc.jetstream(), region_id, list(inbox.messages)
+                        )
+                    finally:
+                        await db.close()
+            finally:
+                group.stop()
+    finally:
+        servers.stop()
+
+    print(f"faults: {faults}; retries: {sender.retries}; counts: {findings.counts}")
+    assert findings.problems == []
+    assert "nats restarted" in faults and "postgres restarted" in faults
+    assert sum(chaos.kills.values()) >= 2, chaos.kills
+    assert sender.answers["accepted"] == len(load.messages) - len(load.invalid)
+    assert sorted(sender.rejected) == sorted(m.external_id for m in load.invalid)

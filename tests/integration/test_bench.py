@@ -20,7 +20,8 @@ pytestmark = pytest.mark.integration
 EVENTS = 21  # odd: the last parent registers without asking for help
 
 
-def run_bench(settings: DorpSettings, out: Path) -> subprocess.CompletedProcess[str]:
+def run_dorp(settings: DorpSettings, arguments: list[str]) -> subprocess.CompletedProcess[str]:
+    """``dorp`` as its own process, against the test's NATS, PostgreSQL and region files."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DORP_")}
     env = {
         **clean,
@@ -28,16 +29,20 @@ def run_bench(settings: DorpSettings, out: Path) -> subprocess.CompletedProcess[
         "DORP_DATABASE_URL": settings.database_url or "",
         "DORP_REGIONS_DIR": str(settings.regions_dir),
     }
-    command = ["bench", "registration", "--region", settings.region, "--events", str(EVENTS)]
     return subprocess.run(
-        [sys.executable, "-m", "dorp_cli", *command, "--concurrency", "4", "--out", str(out)],
+        [sys.executable, "-m", "dorp_cli", *arguments],
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=240,
         cwd=REPO,
         check=False,
     )
+
+
+def run_bench(settings: DorpSettings, out: Path) -> subprocess.CompletedProcess[str]:
+    command = ["bench", "registration", "--region", settings.region, "--events", str(EVENTS)]
+    return run_dorp(settings, [*command, "--concurrency", "4", "--out", str(out)])
 
 
 def test_registration_bench_reports_every_figure(settings: DorpSettings, tmp_path: Path) -> None:

@@ -112,3 +112,52 @@ async def _wait_answering(nc: Client, subject: str, process: subprocess.Popen[by
         except (NatsError, TimeoutError):
             await asyncio.sleep(0.1)
     raise InfrastructureUnavailable("the FastStream echo service did not answer")
+
+
+async def jetstream_pull_rate(nc: Client, body: bytes, count: int, batch: int = 256) -> float:
+    """Messages per second a durable pull consumer fetches and acknowledges (each ack sent,
+    not awaited), from a scratch stream filled beforehand with ``count`` messages of ``body``."""
+    run = uuid.uuid4().hex[:8]
+    stream, subject = f"DORP_BENCH_PULL_{run.upper()}", f"dorp.bench.pull.{run}"
+    js = nc.jetstream(publish_async_max_pending=MAX_PENDING_ACKS)
+    await js.add_stream(StreamConfig(name=stream, subjects=[subject], storage=StorageType.FILE))
+    try:
+        acks = [await js.publish_async(subject, body) for _ in range(count)]
+        await asyncio.gather(*acks)
+        consumer = await js.pull_subscribe(subject, durable=f"bench-{run}", stream=stream)
+        received = 0
+        started = time.perf_counter()
+        while received < count:
+            for message in await consumer.fetch(batch, timeout=5):
+                await message.ack()
+                received += 1
+        elapsed = time.perf_counter() - started
+    finally:
+        with contextlib.suppress(NotFoundError):
+            await js.delete_stream(stream)
+    return count / elapsed
+
+
+async def copy_rate(dsn: str, rows: int) -> float:
+    """Rows per second asyncpg's COPY writes into a scratch table shaped like a projection
+    (uuid, two short texts, a time)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    table = f"bench_copy_{uuid.uuid4().hex[:8]}"
+    try:
+        await conn.execute(
+            f"CREATE UNLOGGED TABLE {table} (id uuid PRIMARY KEY, kind text, area text,"
+            " at timestamptz)"
+        )
+        from datetime import UTC, datetime
+
+        now = datetime.now(UTC)
+        records = [(uuid.uuid4(), "babysitting", "lochem", now) for _ in range(rows)]
+        started = time.perf_counter()
+        await conn.copy_records_to_table(table, records=records)
+        elapsed = time.perf_counter() - started
+    finally:
+        await conn.execute(f"DROP TABLE IF EXISTS {table}")
+        await conn.close()
+    return rows / elapsed

@@ -108,7 +108,10 @@ async def _dead_letters(found: Findings, js: JetStreamContext, region: str, load
         try:
             payload_ids.append(str(json.loads(letter["original_payload"])["external_id"]))
         except (ValueError, KeyError, TypeError):
-            payload_ids.append(f"<{letter['reason']}: {letter['original_subject']}>")
+            payload_ids.append(
+                f"<{letter['service']} {letter['reason']}: {letter['detail'][:300]} "
+                f"on {letter['original_subject']}>"
+            )
     invalid = sorted(m.external_id for m in load.invalid)
     found.counts["dead letters"] = len(payload_ids)
     if sorted(payload_ids) != invalid:

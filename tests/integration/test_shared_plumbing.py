@@ -8,6 +8,7 @@ import json
 import uuid
 from typing import Any
 
+import asyncpg
 import pytest
 
 from dorp_shared.contracts import Consents, ContactDetails, Envelope, MemberRegistered
@@ -37,11 +38,17 @@ def member(home_area: str = "lochem") -> MemberRegistered:
 class Recorder:
     """A consuming 'service' that records what it handled and fails on request."""
 
-    def __init__(self, fail_times: int = 0, always_fail: bool = False) -> None:
+    def __init__(
+        self,
+        fail_times: int = 0,
+        always_fail: bool = False,
+        failure: Exception | None = None,
+    ) -> None:
         self.handled: list[uuid.UUID] = []
         self.attempts = 0
         self.fail_times = fail_times
         self.always_fail = always_fail
+        self.failure = failure or ConnectionError("database hiccup")
 
     def definition(self) -> ServiceDefinition:
         def wire(runtime: Runtime) -> None:
@@ -57,7 +64,7 @@ class Recorder:
             async def on_member(event: Envelope[MemberRegistered]) -> None:
                 self.attempts += 1
                 if self.always_fail or self.attempts <= self.fail_times:
-                    raise ConnectionError("database hiccup")
+                    raise self.failure
                 async with runtime.uow(PgUnitOfWork) as uow:
                     if await uow.first_time("recorder", event.event_id):
                         self.handled.append(event.payload.member_id)
@@ -105,6 +112,25 @@ async def test_transient_failure_is_redelivered_not_lost(settings: DorpSettings)
         await emit_members(runtime, [event])
         await eventually(lambda: _ready(recorder.handled == [event.member_id]))
     assert recorder.attempts == 3
+
+
+async def test_a_database_outage_is_waited_out_without_using_up_attempts(
+    settings: DorpSettings,
+) -> None:
+    """More failed connections than ``max_deliver`` allows attempts: still handled once, never
+    redelivered, never dead-lettered, because the database being away is not the event's fault."""
+    outage = asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")
+    recorder = Recorder(fail_times=settings.max_deliver + 2, failure=outage)
+    async with running_service(recorder.definition(), settings) as runtime:
+        event = member()
+        await emit_members(runtime, [event])
+        await eventually(lambda: _ready(recorder.handled == [event.member_id]), timeout=60)
+        async with nats_client(settings.nats_url or "") as nc:
+            consumer = await nc.jetstream().consumer_info(
+                stream_name(settings.region, "registration"), "recorder-registration"
+            )
+    assert recorder.attempts == settings.max_deliver + 3
+    assert consumer.num_redelivered == 0 and consumer.num_ack_pending == 0
 
 
 async def test_event_that_keeps_failing_goes_to_dead_letter(settings: DorpSettings) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Iterator
@@ -93,11 +94,22 @@ async def fresh_database(server_url: str) -> str:
     return with_database(server_url, name)
 
 
-def write_test_region(folder: Path, template: str = "lochem") -> str:
-    """Copy a real region file under a unique id, so each test has its own subjects/streams."""
+def write_test_region(
+    folder: Path, template: str = "lochem", *, connector_review: bool = False
+) -> str:
+    """Copy a real region file under a unique id, so each test has its own subjects/streams.
+
+    Proposals go straight to the parents unless ``connector_review`` (Lochem and Zutphen
+    want a connector's review first; tests of that ask for it)."""
     region_id = f"t{secrets.token_hex(4)}"
     data = (REGIONS / f"{template}.toml").read_text(encoding="utf-8")
     original = tomllib.loads(data)["id"]
+    data = re.sub(
+        r"^connector_reviews_proposals = (true|false)$",
+        f"connector_reviews_proposals = {'true' if connector_review else 'false'}",
+        data,
+        flags=re.MULTILINE,
+    )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{region_id}.toml").write_text(
         data.replace(f'id = "{original}"', f'id = "{region_id}"', 1), encoding="utf-8"

@@ -16,14 +16,16 @@ import nats
 from nats.js.errors import NotFoundError
 from rich.console import Console
 
+from dorp_cli import demo_matching
 from dorp_cli.console import Steps
 from dorp_cli.processes import ServiceGroup
 from dorp_cli.programme import Registrar, register_programme
 from dorp_cli.region_stack import RegionStack
-from dorp_cli.reports import fetch_report, write_report
+from dorp_cli.reports import fetch_report, reporting_caught_up, write_files, write_report
 from dorp_cli.scenario import Scenario, babysitting_scenario, send_step
 from dorp_cli.smtp_sink import read_mail_folder
 from dorp_shared.contracts import Envelope, MatchProposed
+from dorp_shared.contracts.reports import ReportReply
 from dorp_shared.contracts.subjects import event_subject, stream_name
 from dorp_shared.errors import DorpError
 from dorp_shared.messaging import declare_region
@@ -47,7 +49,7 @@ class DemoFailed(DorpError):
 def run_demo(options: DemoOptions, console: Console) -> None:
     """Start everything, run the scenario, write the report; stop cleanly in any case."""
     region = options.region
-    steps = Steps(console, total=9)
+    steps = Steps(console, total=10)
     console.print(
         f"[bold]Dorp demo — {region.programme.name}, {region.name}[/]  (data: {options.data_dir})"
     )
@@ -102,18 +104,29 @@ async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, st
                 f"{step.description}: accepted{' (already known)' if reply.duplicate else ''}"
             )
         steps.start("Registering the programme through registration's commands")
+        registrar = Registrar(nc, region.id)
         await register_programme(
-            Registrar(nc, region.id), region, (members[0], members[1]), date.today(), steps.done
+            registrar, region, (members[0], members[1]), date.today(), steps.done
         )
+        connector_id = await demo_matching.register_connector(registrar, region)
+        matching = demo_matching.matching_client(registrar)
         steps.start("Waiting for the match proposal and the e-mails to both parents")
         proposal = await _wait_for_proposal(nc, region.id)
         steps.done(f"match proposed: {proposal.explanation} / {proposal.explanation_en}")
+        if proposal.needs_connector_review:
+            await demo_matching.approve(matching, proposal, connector_id, steps.done)
         mails = await _wait_for_mails(stack.mail_dir, scenario, group)
         for mail in mails:
             steps.done(f"mail to {mail['To']}: {mail['Subject']}")
+        steps.start("Coffee and tea dates, and what already exists")
+        await demo_matching.coffee_round(matching, region, (members[0], members[1]), steps.done)
+        await demo_matching.recommend(matching, members[0], steps.done)
         steps.start("Generating the region's first report")
         answer = await _wait_for_report(nc, region.id)
-        for path in write_report(answer, options.out_dir, region.id, "all"):
+        for path in write_report(answer, options.out_dir):
+            steps.done(f"written {path}")
+        html = await fetch_report(nc, region.id, "all", "html")
+        for path in write_files(html, options.out_dir):
             steps.done(f"written {path}")
         if not options.exit_after_report:
             await _wait_for_stop(steps, group)
@@ -149,18 +162,18 @@ async def _wait_for_proposal(nc: Any, region: str) -> MatchProposed:
     return proposal
 
 
-async def _wait_for_report(nc: Any, region: str) -> dict[str, Any]:
-    async def probe() -> dict[str, Any] | None:
-        answer = await fetch_report(nc, region)
-        figures = answer["report"]["figures"]
-        complete = (
-            figures["matches"]["value"] and (figures["notifications_sent"]["value"] or 0) >= 2
-        )
-        return answer if complete else None
+async def _wait_for_report(nc: Any, region: str) -> ReportReply:
+    """Once reporting has consumed everything, including both parents' e-mails (small
+    counts of people are suppressed, so the match itself cannot be checked by its count)."""
 
-    answer: dict[str, Any] = await _poll(
-        probe, None, "the report to count the match and the e-mails"
-    )
+    async def probe() -> ReportReply | None:
+        if not await reporting_caught_up(nc, region):
+            return None
+        answer = await fetch_report(nc, region)
+        sent = answer.report["figures"]["notifications_sent"]["value"] or 0
+        return answer if sent >= 2 else None
+
+    answer: ReportReply = await _poll(probe, None, "the report to count the match and the e-mails")
     return answer
 
 

@@ -7,18 +7,23 @@ import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import nats
 import typer
 from rich.console import Console
 
+from dorp_cli.nats_commands import nats_app
 from dorp_cli.processes import SERVICES
+from dorp_cli.report_commands import report_app
+from dorp_cli.staff import staff
 from dorp_shared.errors import DorpError
 from dorp_shared.http import openapi_document
-from dorp_shared.regions import RegionError, available_regions, load_region
+from dorp_shared.regions import Region, RegionError, available_regions, load_region
 from dorp_shared.service import ServiceDefinition, asyncapi_document, build_app, create_app
 from dorp_shared.settings import load_settings
+
+if TYPE_CHECKING:
+    from dorp_cli.bench.figures import Figure
 
 app = typer.Typer(
     help="Dorp: software for parent networks. One region per instance.",
@@ -86,7 +91,12 @@ def demo(
 @app.command()
 def serve(
     service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")],
-    region: RegionOption = "lochem",
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region", "-r", help="Region id or a .toml path [default: DORP_REGION, else lochem]"
+        ),
+    ] = None,
 ) -> None:
     """Run one service for one region until SIGINT/SIGTERM (then drain and close).
 
@@ -102,44 +112,67 @@ def serve(
 
 
 @app.command()
-def report(
-    region: RegionOption = "lochem",
-    period: Annotated[str, typer.Option(help='"all" or a year such as 2026')] = "all",
-    out: Annotated[Path, typer.Option(help="Folder to write the report to")] = Path("reports"),
-) -> None:
-    """Ask a running region's reporting service for a report and write it (Markdown, JSON)."""
-    from dorp_cli.reports import fetch_report, write_report
-
-    settings = load_settings(region=region)
-    if not settings.nats_url:
-        raise _fail("DORP_NATS_URL is not set: point it at the region's NATS")
-
-    async def run() -> list[Path]:
-        from dorp_shared.messaging import connect_nats
-
-        nc = await connect_nats(settings.nats_url or "")
-        try:
-            answer = await fetch_report(nc, load_region(region).id, period)
-        finally:
-            await nc.close()
-        return write_report(answer, out, load_region(region).id, period)
-
-    try:
-        for path in asyncio.run(run()):
-            console.print(f"written {path}")
-    except (DorpError, RegionError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    except nats.errors.NoRespondersError:
-        raise _fail(f"no reporting service answers for region {region!r}") from None
-
-
-@app.command()
 def regions() -> None:
     """List the regions that have a region file."""
     for region_id in available_regions():
         chosen = load_region(region_id)
         areas = f"{len(chosen.areas)} {chosen.area_unit}en"
         console.print(f"{region_id:12} {chosen.name} — {chosen.programme.name} ({areas})")
+
+
+@app.command()
+def simulate(
+    region: RegionOption = "lochem",
+    year: Annotated[int, typer.Option(min=2000, max=2100, help="The year to simulate")] = 2026,
+    scale: Annotated[
+        float, typer.Option(min=0.01, help="1: a small town like Lochem; 50: Antwerp-sized")
+    ] = 1.0,
+    rate: Annotated[
+        float, typer.Option(min=0, help="Sends per second at most (0: as fast as answered)")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Same seed, same year")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, help="Chains of actions in flight")] = 16,
+    summary: Annotated[
+        Path | None, typer.Option(help="Also write the summary as JSON to this file")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="Only plan and print how much would be sent")
+    ] = False,
+) -> None:
+    """Send a seeded, reproducible synthetic year to a running region, through its partner
+    subjects and HTTP API: members of every role, organisations, requests and offers,
+    initiatives with sessions, sign-ups and attendance, quotes, self-checks, dialogue tables,
+    consent withdrawals, erasures and a few per cent of invalid partner events.
+
+    Needs DORP_NATS_URL; the HTTP APIs are found through the services' health subjects.
+    Running it again with the same seed registers nothing twice.
+    """
+    from dorp_cli.simulate.command import SimulateOptions
+    from dorp_cli.simulate.command import simulate as run_simulation
+    from dorp_cli.simulate.year import plan_year
+
+    try:
+        chosen = load_region(region)
+    except RegionError as exc:
+        raise _fail(str(exc)) from None
+    plan = plan_year(chosen, year, scale, seed)
+    planned = ", ".join(
+        f"{n} {name}{' (invalid)' if expect == 'rejected' else ''}"
+        for (name, expect), n in sorted(plan.tally().items())
+    )
+    console.print(f"Planned {plan.size()} actions for {chosen.name} {year}: {planned}")
+    if dry_run:
+        return
+    settings = load_settings(region=region)
+    if not settings.nats_url:
+        raise _fail("DORP_NATS_URL is not set: point it at the region's NATS")
+    options = SimulateOptions(settings.nats_url, rate, concurrency, summary)
+    try:
+        outcome = asyncio.run(run_simulation(plan, options, console))
+    except DorpError as exc:
+        raise _fail(str(exc)) from None
+    if outcome.unexpected:
+        raise typer.Exit(1)
 
 
 KEPT_REGION = "lochem"
@@ -195,12 +228,16 @@ def _keep_documents(kind: str, documents: dict[str, dict[str, Any]], check: bool
         raise _fail(f"out of date (run `dorp {kind}`): {', '.join(stale)}", 1)
 
 
+app.add_typer(report_app, name="report")
+
 bench = typer.Typer(
     help="Benchmarks (not tests): figures measured the same way every time, with the "
     "raw tools' ceilings measured in the same run. See docs/benchmarks.md.",
     no_args_is_help=True,
 )
 app.add_typer(bench, name="bench")
+app.add_typer(nats_app, name="nats")
+app.add_typer(staff, name="staff")
 
 
 @bench.command("registration")
@@ -238,6 +275,160 @@ def bench_registration(
     if out is not None:
         settings = {"region": chosen.id, "events": events, "concurrency": concurrency}
         write_json(out, report("registration", figures, settings))
+        console.print(f"written {out}")
+    if failed(figures):
+        names = ", ".join(figure.name for figure in failed(figures))
+        raise _fail(f"the run was not correct: {names}", 1)
+
+
+@bench.command("matching")
+def bench_matching(
+    region: RegionOption = "lochem",
+    offers: Annotated[int, typer.Option(min=1, help="Open offers in the region")] = 100_000,
+    rate: Annotated[float, typer.Option(min=1, help="New help requests per second")] = 500.0,
+    seconds: Annotated[float, typer.Option(min=1, help="How long requests are sent")] = 10.0,
+    parents: Annotated[int, typer.Option(min=2, help="Opted-in parents to pair")] = 10_000,
+    schools: Annotated[int, typer.Option(min=1, help="Schools the parents are in")] = 20,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+) -> None:
+    """Proposal latency p50/p95/p99 at a request rate with many open offers, the matcher's
+    peak memory, pairing parents into coffee dates (optimum beside the greedy baseline),
+    and the online matcher's quality beside an offline optimum. See docs/benchmarks.md.
+    """
+    from dorp_cli.bench.matching import MatchingBench, run_matching_bench
+
+    chosen = _bench_region(region)
+    options = MatchingBench(chosen, offers, rate, seconds, parents, schools, data_dir)
+    try:
+        figures = run_matching_bench(options, console)
+    except DorpError as exc:
+        raise _fail(str(exc), 1) from None
+    settings = {
+        "region": chosen.id,
+        "offers": offers,
+        "rate": rate,
+        "seconds": seconds,
+        "parents": parents,
+        "schools": schools,
+    }
+    _finish_bench("matching", chosen.id, figures, settings, out)
+
+
+@bench.command("notifications")
+def bench_notifications(
+    region: RegionOption = "lochem",
+    mails: Annotated[int, typer.Option(min=2, help="Pending e-mails in the backlog")] = 10_000,
+    events: Annotated[int, typer.Option(min=1, help="Events sent, then replayed")] = 10_000,
+    pool: Annotated[int, typer.Option(min=1, max=64, help="Pooled SMTP connections")] = 8,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+) -> None:
+    """E-mails per second to a local SMTP server over pooled connections (beside aiosmtplib
+    alone), duplicates when the same events are replayed, and notifications' peak memory.
+    See docs/benchmarks.md.
+    """
+    from dorp_cli.bench.figures import failed, print_table, report, write_json
+    from dorp_cli.bench.notifications import NotificationsBench, run_notifications_bench
+
+    try:
+        chosen = load_region(region)
+    except RegionError as exc:
+        raise _fail(str(exc)) from None
+    options = NotificationsBench(chosen, mails, events, pool, data_dir)
+    try:
+        figures = run_notifications_bench(options, console)
+    except DorpError as exc:
+        raise _fail(str(exc), 1) from None
+    print_table(console, f"dorp bench notifications ({chosen.id})", figures)
+    if out is not None:
+        settings = {"region": chosen.id, "mails": mails, "events": events, "pool": pool}
+        write_json(out, report("notifications", figures, settings))
+        console.print(f"written {out}")
+    if failed(figures):
+        names = ", ".join(figure.name for figure in failed(figures))
+        raise _fail(f"the run was not correct: {names}", 1)
+
+
+@bench.command("e2e")
+def bench_end_to_end(
+    region: RegionOption = "lochem",
+    requests: Annotated[
+        int, typer.Option(min=10, help="Help requests in the timed stream")
+    ] = 10_000,
+    rate: Annotated[
+        float, typer.Option(min=1, help="Help requests sent per second (open loop)")
+    ] = 2000,
+    settle: Annotated[
+        float, typer.Option(min=1, help="Seconds to wait for the last mails and counts")
+    ] = 300,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+) -> None:
+    """A sustained stream of help requests through the whole region: partner event, stored,
+    proposal, delivered e-mail and counted in the report; throughput and p50/p95/p99 latency
+    of each hop, peak memory of every process, and the raw tools' ceilings (JetStream
+    publish and pull-consume, asyncpg COPY) measured in the same run.
+    """
+    from dorp_cli.bench.end_to_end import EndToEndBench, run_end_to_end_bench
+
+    chosen = _bench_region(region)
+    options = EndToEndBench(chosen, requests, rate, settle, data_dir)
+    try:
+        figures = run_end_to_end_bench(options, console)
+    except DorpError as exc:
+        raise _fail(str(exc), 1) from None
+    settings = {"region": chosen.id, "requests": requests, "rate": rate}
+    _finish_bench("e2e", chosen.id, figures, settings, out)
+
+
+@bench.command("docs")
+def bench_docs(
+    json_dir: Annotated[
+        Path, typer.Option(help="The benchmarks' JSON files (written with --out)")
+    ] = Path("docs/benchmarks"),
+    doc: Annotated[Path, typer.Option(help="The page whose figures part is rewritten")] = Path(
+        "docs/benchmarks.md"
+    ),
+) -> None:
+    """Rewrite the figures part of docs/benchmarks.md from the benchmarks' JSON files, with
+    the machine each ran on."""
+    from dorp_cli.bench.document import DocumentError, figures_section, load_runs, rewrite
+
+    try:
+        runs = load_runs(json_dir)
+        page = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    except (DocumentError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    doc.write_text(rewrite(page, figures_section(runs)), encoding="utf-8")
+    console.print(f"written {doc} from {len(runs)} benchmark file(s) in {json_dir}")
+
+
+def _bench_region(region: str) -> Region:
+    try:
+        return load_region(region)
+    except RegionError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _finish_bench(
+    name: str, region: str, figures: list[Figure], settings: dict[str, Any], out: Path | None
+) -> None:
+    """The table, the JSON if asked, and exit 1 when a correctness figure missed."""
+    from dorp_cli.bench.figures import failed, print_table, report, write_json
+
+    print_table(console, f"dorp bench {name} ({region})", figures)
+    if out is not None:
+        write_json(out, report(name, figures, settings))
         console.print(f"written {out}")
     if failed(figures):
         names = ", ".join(figure.name for figure in failed(figures))

@@ -39,9 +39,10 @@ class Registrar:
     nc: Client
     region: str
     sent: int = 0
+    service: str = SERVICE
 
     async def send(self, command: str, body: dict[str, Any], key: str) -> dict[str, Any]:
-        subject = command_subject(self.region, SERVICE, command)
+        subject = command_subject(self.region, self.service, command)
         headers = {IDEMPOTENCY_HEADER: f"demo:{self.region}:{key}"}
         reply = await self.nc.request(
             subject, json.dumps(body, default=str).encode(), timeout=10, headers=headers

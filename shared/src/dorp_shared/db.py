@@ -55,6 +55,24 @@ async def create_pool(url: str, schema: str, *, max_size: int = 5) -> asyncpg.Po
     return pool
 
 
+CONNECTION_FAILURES: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # the connection broke (SQLSTATE class 08)
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    ConnectionRefusedError,  # nothing listens: the server is down
+    InfrastructureUnavailable,
+)
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """The database is (briefly) out of reach: the work itself is fine and must wait for it,
+    not count as a failed attempt. A closed connection shows up as asyncpg's InterfaceError."""
+    if isinstance(exc, CONNECTION_FAILURES):
+        return True
+    return isinstance(exc, asyncpg.InterfaceError) and "connection" in str(exc)
+
+
 def migration_files(package: str) -> list[tuple[str, Traversable]]:
     """``(version, file)`` pairs of a migrations package, in order."""
     found = []

@@ -22,7 +22,6 @@ from fastapi.openapi.utils import get_openapi
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dorp_shared.command_runner import run_command
 from dorp_shared.commands import (
     IDEMPOTENCY_HEADER,
     MAX_COMMAND_BYTES,
@@ -35,7 +34,10 @@ from dorp_shared.commands import (
     ErrorReply,
     too_large,
 )
+from dorp_shared.contracts.envelope import CORRELATION_HEADER
 from dorp_shared.errors import InfrastructureUnavailable
+from dorp_shared.observability import ServiceMetrics
+from dorp_shared.observability.commands import serve_command
 from dorp_shared.regions import Region
 
 log = structlog.get_logger(__name__)
@@ -74,7 +76,10 @@ def build_http_api(
     commands: Sequence[Command[Any, Any, Any]],
     new_uow: Callable[[], Any],
     health: Callable[[], dict[str, str]],
+    metrics: ServiceMetrics | None = None,
 ) -> FastAPI:
+    """``metrics``: where served commands are counted (None when only the document is
+    wanted)."""
     app = FastAPI(title=title, description=description, version="1.0.0")
     app.add_middleware(BodyLimit, limit=MAX_COMMAND_BYTES)
     app.add_exception_handler(HTTPException, _http_error)
@@ -84,13 +89,17 @@ def build_http_api(
         return health()
 
     for command in commands:
-        _add_route(app, command, region, new_uow)
+        _add_route(app, command, region, new_uow, metrics)
     app.openapi = lambda: _openapi(app, commands)  # type: ignore[method-assign]
     return app
 
 
 def _add_route(
-    app: FastAPI, command: Command[Any, Any, Any], region: Region, new_uow: Callable[[], Any]
+    app: FastAPI,
+    command: Command[Any, Any, Any],
+    region: Region,
+    new_uow: Callable[[], Any],
+    metrics: ServiceMetrics | None,
 ) -> None:
     async def endpoint(request: Request, idempotency_key: IdempotencyKey = None) -> Response:
         body = await request.body()
@@ -100,8 +109,22 @@ def _add_route(
             actor=Actor("api"),
             idempotency_key=idempotency_key,
         )
-        reply = await run_command(command, body, ctx, new_uow)
-        return Response(reply.body, status_code=reply.status, media_type=JSON)
+        served = await serve_command(
+            command,
+            body,
+            ctx,
+            new_uow,
+            headers=request.headers,
+            transport="http",
+            metrics=metrics,
+        )
+        reply = served.reply
+        return Response(
+            reply.body,
+            status_code=reply.status,
+            media_type=JSON,
+            headers={CORRELATION_HEADER: served.correlation_id},
+        )
 
     responses: dict[int | str, dict[str, Any]] = {
         200: {"model": command.output, "description": "Done"},

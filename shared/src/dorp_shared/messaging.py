@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -28,11 +29,13 @@ from nats.aio.client import Client
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError, NotFoundError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 
+from dorp_shared import db
 from dorp_shared.contracts.deadletter import DeadLetter
 from dorp_shared.contracts.envelope import (
-    CORRELATION_HEADER,
     EVENT_TYPE_HEADER,
     MSG_ID_HEADER,
     SCHEMA_VERSION_HEADER,
@@ -46,11 +49,24 @@ from dorp_shared.contracts.subjects import (
     stream_name,
 )
 from dorp_shared.errors import InfrastructureUnavailable, NotReadyYet, PermanentFailure
+from dorp_shared.observability import (
+    ServiceMetrics,
+    attached,
+    correlation_from,
+    correlation_scope,
+    extract,
+    inject,
+    subject_label,
+    tracer,
+)
 from dorp_shared.validation import field_errors
 
 log = structlog.get_logger(__name__)
 
 ACK_WAIT_SECONDS = 30.0
+OUTAGE_PATIENCE_SECONDS = 300.0
+"""How long a consumer waits for the database with a message in hand before it counts the
+attempt as failed (and so, after ``max_deliver`` attempts, dead-letters it)."""
 
 
 async def connect_nats(url: str, *, name: str = "dorp") -> Client:
@@ -83,12 +99,13 @@ async def ensure_streams(js: JetStreamContext, region: str, replicas: int = 1) -
             await js.update_stream(config)
 
 
-async def declare_region(url: str, region: str) -> None:
-    """Check that NATS answers with JetStream, and declare the region's streams."""
+async def declare_region(url: str, region: str, replicas: int = 1) -> None:
+    """Check that NATS answers with JetStream, and declare the region's streams
+    (``replicas``: 3 on a production cluster, see ``DORP_STREAM_REPLICAS``)."""
     nc = await connect_nats(url, name=f"dorp-{region}-setup")
     try:
         try:
-            await ensure_streams(nc.jetstream(), region)
+            await ensure_streams(nc.jetstream(), region, replicas)
         except (NatsError, TimeoutError) as exc:
             raise InfrastructureUnavailable(
                 f"NATS at {url} answered but JetStream did not ({exc}); start it with -js"
@@ -156,9 +173,14 @@ def _deliveries(msg: StreamMessage[Any]) -> int | None:
     return int(raw.metadata.num_delivered)
 
 
+ACK, RETRY, DEAD_LETTER = "ack", "retry", "dead_letter"
+
+
 class DeliveryGuard:
-    """Broker middleware: binds log context per message, retries transient failures with
-    backoff, and sends what cannot succeed to the region's dead-letter subject.
+    """Broker middleware: binds log context and the correlation id per message, retries
+    transient failures with backoff, and sends what cannot succeed to the region's
+    dead-letter subject. For events from durable consumers it also opens the consuming span
+    (a child of the publisher's trace context) and counts outcome, latency and redeliveries.
 
     FastStream's NATS default would terminate a message on any exception; here a passing
     database hiccup is redelivered, and only the ``max_deliver``-th failure is final.
@@ -171,11 +193,13 @@ class DeliveryGuard:
         service: str,
         max_deliver: int,
         publish: Callable[[str, bytes, dict[str, str], str], Awaitable[None]] | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self.region = region
         self.service = service
         self.max_deliver = max_deliver
         self.publish = publish
+        self.metrics = metrics
 
     def __call__(self, msg: Any, /, *, context: Any) -> BaseMiddleware[Any, Any]:
         return _Guard(msg, context=context, guard=self)
@@ -201,12 +225,14 @@ class DeliveryGuard:
         original_id = msg.headers.get(MSG_ID_HEADER, "")
         headers = {MSG_ID_HEADER: f"{self.service}:{original_id or id(msg)}:dead"}
         log.warning("message.dead_lettered", reason=reason, detail=detail, deliveries=deliveries)
+        if self.metrics is not None:
+            self.metrics.dead_letters.labels(reason).inc()
         if self.publish is None:
             return
         await self.publish(
             deadletter_subject(self.region, self.service),
             letter.model_dump_json().encode(),
-            headers,
+            inject(headers),
             stream_name(self.region, "deadletter"),
         )
 
@@ -218,23 +244,52 @@ class _Guard(BaseMiddleware[Any, Any]):
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
         headers = msg.headers
-        with structlog.contextvars.bound_contextvars(
-            subject=msg.raw_message.subject,
-            event_id=headers.get(MSG_ID_HEADER),
-            correlation_id=headers.get(CORRELATION_HEADER) or msg.correlation_id,
+        with (
+            correlation_scope(correlation_from(headers)),
+            structlog.contextvars.bound_contextvars(
+                subject=msg.raw_message.subject, event_id=headers.get(MSG_ID_HEADER)
+            ),
         ):
             deliveries = _deliveries(msg)
-            if deliveries is None:
-                return await call_next(msg)
+            if deliveries is None:  # a request (command, partner message): its caller's trace
+                with attached(extract(headers)):
+                    return await call_next(msg)
             return await self._consume_durable(call_next, msg, deliveries)
 
     async def _consume_durable(
         self, call_next: Any, msg: StreamMessage[Any], deliveries: int
     ) -> Any:
+        subject = msg.raw_message.subject
+        started = time.perf_counter()
+        with tracer().start_as_current_span(
+            f"{subject_label(subject)} process",
+            context=extract(msg.headers),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": subject_label(subject),
+                "messaging.message.id": msg.headers.get(MSG_ID_HEADER, ""),
+                "messaging.consumer.group.name": self.guard.service,
+                "dorp.deliveries": deliveries,
+            },
+        ) as span:
+            result, outcome = await self._handle(call_next, msg, deliveries)
+            span.set_attribute("dorp.outcome", outcome)
+        if self.guard.metrics is not None:
+            elapsed = time.perf_counter() - started
+            self.guard.metrics.consumed(subject, outcome, elapsed, deliveries)
+        return result
+
+    async def _handle(
+        self, call_next: Any, msg: StreamMessage[Any], deliveries: int
+    ) -> tuple[Any, str]:
+        """The handler's result and the outcome: ack, retry or dead_letter."""
         guard = self.guard
         try:
-            return await call_next(msg)
+            return await _through_outages(call_next, msg), ACK
         except ValidationError as exc:
+            _record_failure(exc)
             await guard.dead_letter(
                 msg,
                 "invalid_contract",
@@ -243,18 +298,44 @@ class _Guard(BaseMiddleware[Any, Any]):
                 field_errors(None, exc),
             )
         except PermanentFailure as exc:
+            _record_failure(exc)
             await guard.dead_letter(msg, exc.reason, exc.detail, deliveries)
         except (NotReadyYet, Exception) as exc:  # transient until proven otherwise
+            _record_failure(exc)
             if deliveries < guard.max_deliver:
                 delay = min(30.0, 0.2 * 2 ** (deliveries - 1)) * (0.5 + random.random())
                 log.warning(
                     "message.retry", deliveries=deliveries, delay=round(delay, 2), error=repr(exc)
                 )
                 await cast(NatsMessage, msg).nack(delay=delay)
-                return None
+                return None, RETRY
             await guard.dead_letter(msg, "retries_exhausted", repr(exc)[:500], deliveries)
         await msg.ack()
-        return None
+        return None, DEAD_LETTER
+
+
+async def _through_outages(call_next: Any, msg: StreamMessage[Any]) -> Any:
+    """Handle the message, waiting out a database outage in place: the message stays in
+    progress (no redelivery, no attempt counted, nothing overtakes it on this consumer) until
+    the database answers again or ``OUTAGE_PATIENCE_SECONDS`` have passed."""
+    waited, pause = 0.0, 0.2
+    while True:
+        try:
+            return await call_next(msg)
+        except Exception as exc:
+            if not db.is_connection_failure(exc) or waited >= OUTAGE_PATIENCE_SECONDS:
+                raise
+            log.warning("message.waiting_for_database", waited=round(waited, 1), error=repr(exc))
+            await cast(NatsMessage, msg).in_progress()
+            await asyncio.sleep(pause)
+            waited += pause
+            pause = min(pause * 2, 10.0)
+
+
+def _record_failure(exc: BaseException) -> None:
+    """On the consuming span: the exception type only (its text may hold personal data)."""
+    span = trace.get_current_span()
+    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
 
 
 async def wait_for_stream_messages(

@@ -6,6 +6,7 @@ The loader validates the whole file and names the offending field when it is wro
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from pathlib import Path
@@ -77,6 +78,50 @@ class Partner(_Frozen):
     area: str | None = None
 
 
+class QuietHours(_Frozen):
+    """Local times (the region's time zone) between which no SMS is sent; it waits until
+    ``end``. ``start`` after ``end`` means the quiet spans midnight."""
+
+    start: dt.time = dt.time(21, 0)
+    end: dt.time = dt.time(8, 0)
+
+
+class MatchingSettings(_Frozen):
+    """Matching's region settings: the ``[matching]`` table of a region file."""
+
+    helper_capacity: int = Field(
+        default=3,
+        ge=1,
+        le=50,
+        description="how many people one helper helps at once over all their offers, unless "
+        "an offer says it can help more; each offer's own capacity also holds",
+    )
+    recent_load_days: int = Field(
+        default=30,
+        ge=1,
+        description="proposals to a helper in these days count as recent load: spread the help",
+    )
+    connector_review_hours: int = Field(
+        default=48,
+        ge=1,
+        description="a proposal waiting longer for a connector's review raises "
+        "ProposalReviewOverdue (once)",
+    )
+    coffee_date_round_days: int = Field(
+        default=0,
+        ge=0,
+        description="pair opted-in parents into coffee and tea dates every this many days; "
+        "0: only on request (pair_coffee_dates)",
+    )
+    coffee_date_meet_within_days: int = Field(default=14, ge=1)
+    recommendations_max: int = Field(default=3, ge=1, le=10)
+    activity_kinds_for_help: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="help kind -> initiative kinds or themes that serve it better than one "
+        "helper; a request of such a kind also gets session recommendations",
+    )
+
+
 class Region(_Frozen):
     """Everything that differs between Lochem, Zutphen, Zwolle and Antwerp."""
 
@@ -105,6 +150,8 @@ class Region(_Frozen):
     retention_days: int = Field(default=730, ge=30)
     retention_warning_days: int = Field(default=28, ge=1)
     connector_reviews_proposals: bool = False
+    quiet_hours: QuietHours = QuietHours()
+    matching: MatchingSettings = MatchingSettings()
 
     @model_validator(mode="after")
     def _references_are_known(self) -> Region:

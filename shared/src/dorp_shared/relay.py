@@ -7,6 +7,10 @@ turn): replicas sharing the rows would publish a member's later event while anot
 still publishes the earlier one. A batch is published pipelined (every publish sent, then
 every acknowledgement awaited), so a batch costs about one round trip, not one per event.
 ``Nats-Msg-Id`` makes a re-publish after a crash harmless.
+
+Each publish is a span, a child of the trace context the emitting handler or command stored
+with the row; its own context replaces that one in the headers sent, so the consumer's span
+is the publish span's child. Published events and failed batches are counted.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 import structlog
+from opentelemetry.trace import SpanKind
+
+from dorp_shared.contracts.envelope import MSG_ID_HEADER
+from dorp_shared.observability import ServiceMetrics, extract, inject, subject_label, tracer
 
 Publish = Callable[[str, bytes, dict[str, str], str], Awaitable[None]]
 
@@ -29,10 +37,17 @@ TAKE_TURN = "SELECT pg_try_advisory_xact_lock(hashtext('dorp-outbox-relay:' || c
 
 class OutboxRelay:
     def __init__(
-        self, pool: asyncpg.Pool, publish: Publish, *, batch: int = 500, poll_seconds: float = 1.0
+        self,
+        pool: asyncpg.Pool,
+        publish: Publish,
+        *,
+        batch: int = 500,
+        poll_seconds: float = 1.0,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._pool = pool
         self._publish = publish
+        self._metrics = metrics
         self._batch = batch
         self._poll = poll_seconds
         self._wake = asyncio.Event()
@@ -67,6 +82,8 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 log.warning("outbox.publish_failed", error=str(exc))
+                if self._metrics is not None:
+                    self._metrics.publish_failures.inc()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
 
@@ -82,19 +99,28 @@ class OutboxRelay:
             )
             if not rows:
                 return 0
-            await asyncio.gather(
-                *(
-                    self._publish(
-                        row["subject"],
-                        bytes(row["body"]),
-                        json.loads(row["headers"]),
-                        row["stream"],
-                    )
-                    for row in rows
-                )
-            )
+            await asyncio.gather(*(self._publish_row(row) for row in rows))
             await conn.execute(
                 "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])",
                 [row["position"] for row in rows],
             )
-            return len(rows)
+        if self._metrics is not None:
+            for row in rows:
+                self._metrics.published(row["subject"])
+        return len(rows)
+
+    async def _publish_row(self, row: asyncpg.Record) -> None:
+        subject: str = row["subject"]
+        headers: dict[str, str] = json.loads(row["headers"])
+        with tracer().start_as_current_span(
+            f"{subject_label(subject)} publish",
+            context=extract(headers),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.operation.type": "send",
+                "messaging.destination.name": subject_label(subject),
+                "messaging.message.id": headers.get(MSG_ID_HEADER, ""),
+            },
+        ):
+            await self._publish(subject, bytes(row["body"]), inject(headers), row["stream"])

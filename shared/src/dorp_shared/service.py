@@ -3,13 +3,15 @@
 A service supplies a :class:`ServiceDefinition` (its name, migrations and a ``wire``
 function that registers its subscribers); :func:`build_app` turns that into a FastStream
 app whose start-up declares streams, migrates the schema, opens the pool and starts the
-outbox relay, and whose shutdown drains NATS before closing the pool.
+outbox relay, and whose shutdown drains NATS before closing the pool. Every service serves
+HTTP: ``/health/live``, ``/health/ready`` and ``/metrics`` (Prometheus), beside its command API
+if it has one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -20,15 +22,19 @@ from faststream import FastStream
 from faststream.message import StreamMessage
 from faststream.nats import NatsBroker, NatsResponse
 from faststream.specification import AsyncAPI
+from starlette.types import ASGIApp
 
 from dorp_shared import db
-from dorp_shared.command_runner import run_command
 from dorp_shared.commands import IDEMPOTENCY_HEADER, Actor, Command, CommandContext
-from dorp_shared.contracts.envelope import Envelope, Event
+from dorp_shared.contracts.envelope import CORRELATION_HEADER, Envelope, Event
 from dorp_shared.contracts.subjects import command_subject, event_subject
 from dorp_shared.http import HttpServer, api_title, build_http_api
 from dorp_shared.logging import configure_logging
 from dorp_shared.messaging import DeliveryGuard, JetStreamPublisher, declare_region
+from dorp_shared.observability import ServiceMetrics, configure_tracing
+from dorp_shared.observability import commands as observed
+from dorp_shared.observability.endpoints import add_operations_routes
+from dorp_shared.observability.operations import readiness, scrape
 from dorp_shared.regions import Region, load_region
 from dorp_shared.relay import OutboxRelay
 from dorp_shared.settings import DorpSettings, load_settings
@@ -56,6 +62,9 @@ class Runtime:
     _relay: OutboxRelay | None = None
     http: HttpServer | None = None
     extras: dict[str, object] = field(default_factory=dict)
+    metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
+    consuming: bool = False
+    """True from the end of start-up until shutdown begins (readiness)."""
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -92,13 +101,20 @@ class ServiceDefinition:
     api: Api | None = None
     on_started: Callable[[Runtime], Awaitable[None]] | None = None
     on_stopping: Callable[[Runtime], Awaitable[None]] | None = None
+    http_mounts: Callable[[Runtime], Mapping[str, ASGIApp]] | None = None
+    """More web apps on the service's HTTP server, by path prefix (e.g. a portal's pages);
+    a service with mounts serves HTTP even without an ``api``."""
 
 
 def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[FastStream, Runtime]:
     """Build (not start) the FastStream app of one service for one region."""
     region = load_region(settings.region, settings.regions_dir)
+    metrics = ServiceMetrics()
     guard = DeliveryGuard(
-        region=region.id, service=definition.name, max_deliver=settings.max_deliver
+        region=region.id,
+        service=definition.name,
+        max_deliver=settings.max_deliver,
+        metrics=metrics,
     )
     broker = NatsBroker(
         settings.nats_url or PLACEHOLDER_NATS_URL,
@@ -109,7 +125,12 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         log_level=logging.DEBUG,  # "Received"/"Processed" per message: too costly at INFO
     )
     runtime = Runtime(
-        service=definition.name, settings=settings, region=region, broker=broker, guard=guard
+        service=definition.name,
+        settings=settings,
+        region=region,
+        broker=broker,
+        guard=guard,
+        metrics=metrics,
     )
     definition.wire(runtime)
     if definition.api:
@@ -119,7 +140,7 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
 
     async def start_up() -> None:
         url, dsn = _require_urls(settings)
-        await declare_region(url, region.id)
+        await declare_region(url, region.id, settings.stream_replicas)
         applied = await db.migrate(dsn, definition.name, [SHARED_MIGRATIONS, definition.migrations])
         log.info("schema.migrated", schema=definition.name, applied=len(applied))
         runtime._pool = await db.create_pool(dsn, definition.name, max_size=settings.db_pool_max)
@@ -127,15 +148,16 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
     async def after_start() -> None:
         publish = JetStreamPublisher(broker.connection.jetstream())
         guard.publish = publish
-        runtime._relay = OutboxRelay(runtime.pool, publish)
+        runtime._relay = OutboxRelay(runtime.pool, publish, metrics=metrics)
         runtime._relay.start()
-        if definition.api:
-            await _start_http(runtime, definition)
+        await _start_http(runtime, definition)
         if definition.on_started:
             await definition.on_started(runtime)
+        runtime.consuming = True
         log.info("service.started", region=region.id)
 
     async def shut_down() -> None:
+        runtime.consuming = False
         if runtime.http:
             await runtime.http.stop()
         if definition.on_stopping:
@@ -170,6 +192,7 @@ def create_app(definition: ServiceDefinition, region: str | None = None) -> Fast
     behind ``dorp serve`` and ``faststream run dorp_<service>.bootstrap:create_app --factory``."""
     settings = load_settings(region=region)
     configure_logging(definition.name, settings.log_format, settings.log_level)
+    configure_tracing(definition.name, settings.region)
     return build_app(definition, settings)[0]
 
 
@@ -205,16 +228,25 @@ def health_report(runtime: Runtime) -> dict[str, str]:
 
 
 async def _start_http(runtime: Runtime, definition: ServiceDefinition) -> None:
-    assert definition.api is not None
     api = definition.api
     app = build_http_api(
         title=api_title(definition.name, runtime.region),
         description=definition.description,
         region=runtime.region,
-        commands=api.commands,
-        new_uow=lambda: runtime.uow(api.uow),
+        commands=api.commands if api else (),
+        new_uow=lambda: runtime.uow(api.uow) if api else None,
         health=lambda: health_report(runtime),
+        metrics=runtime.metrics,
     )
+    add_operations_routes(
+        app,
+        identity={"service": runtime.service, "region": runtime.region.id},
+        unready_reasons=lambda: readiness(runtime.broker, runtime._pool, runtime.consuming),
+        metrics=lambda: scrape(runtime.metrics, runtime.broker, runtime._pool),
+    )
+    mounts = definition.http_mounts(runtime) if definition.http_mounts else {}
+    for prefix, mounted in mounts.items():
+        app.mount(prefix, mounted)
     port = runtime.settings.http_port_for(definition.name)
     runtime.http = HttpServer(app, runtime.settings.http_host, port)
     await runtime.http.start()
@@ -247,8 +279,20 @@ def _wire_nats_command(runtime: Runtime, api: Api, command: Command[Any, Any, An
             actor=actor_from(headers),
             idempotency_key=headers.get(IDEMPOTENCY_HEADER),
         )
-        reply = await run_command(command, body, ctx, lambda: runtime.uow(api.uow))
-        return NatsResponse(reply.body, headers={STATUS_HEADER: str(reply.status)})
+        served = await observed.serve_command(
+            command,
+            body,
+            ctx,
+            lambda: runtime.uow(api.uow),
+            headers=headers,
+            transport="nats",
+            metrics=runtime.metrics,
+        )
+        reply_headers = {
+            STATUS_HEADER: str(served.reply.status),
+            CORRELATION_HEADER: served.correlation_id,
+        }
+        return NatsResponse(served.reply.body, headers=reply_headers)
 
 
 def actor_from(headers: dict[str, Any]) -> Actor:

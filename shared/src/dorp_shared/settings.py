@@ -22,6 +22,9 @@ class DorpSettings(BaseSettings):
     log_level: str = "INFO"
     max_deliver: int = Field(default=5, ge=1, description="deliveries before a dead letter")
     db_pool_max: int = Field(default=10, ge=1)
+    stream_replicas: int = Field(
+        default=1, ge=1, le=5, description="JetStream stream replicas: 3 on a 3-node cluster"
+    )
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_from: str = "Dorp <noreply@dorp.invalid>"
@@ -33,6 +36,11 @@ class DorpSettings(BaseSettings):
     matching_http_port: int = Field(default=8402, ge=0, le=65535)
     notifications_http_port: int = Field(default=8403, ge=0, le=65535)
     reporting_http_port: int = Field(default=8404, ge=0, le=65535)
+    portal_session_idle_minutes: int = Field(default=30, ge=1, description="staff portal")
+    portal_session_max_hours: int = Field(default=10, ge=1, description="from log-in")
+    portal_lockout_attempts: int = Field(default=5, ge=1, description="failed log-ins")
+    portal_lockout_minutes: int = Field(default=15, ge=1)
+    portal_schedule_minutes: int = Field(default=60, ge=0, description="0: no schedule")
 
     def http_port_for(self, service: str) -> int:
         return int(getattr(self, f"{service}_http_port", 0))

@@ -17,6 +17,8 @@ import asyncpg
 
 from dorp_shared.contracts.envelope import Envelope, Event, wrap
 from dorp_shared.contracts.subjects import payload_subject, stream_name
+from dorp_shared.observability.correlation import current_correlation_id
+from dorp_shared.observability.tracing import inject
 
 
 class UnitOfWork(Protocol):
@@ -45,6 +47,9 @@ class UnitOfWork(Protocol):
 
 
 class _EnvelopeFactory:
+    """Envelopes that inherit their correlation id from the event that caused them, or else
+    from the message or command being handled (:mod:`dorp_shared.observability.correlation`)."""
+
     def __init__(self, region: str, source: str) -> None:
         self.region = region
         self.source = source
@@ -56,7 +61,7 @@ class _EnvelopeFactory:
             payload,
             region=self.region,
             source=self.source,
-            correlation_id=cause.correlation_id if cause else None,
+            correlation_id=cause.correlation_id if cause else current_correlation_id(),
             causation_id=cause.event_id if cause else None,
             event_id=event_id,
         )
@@ -123,7 +128,7 @@ class PgUnitOfWork(_EnvelopeFactory):
         await self.enqueue(
             payload_subject(self.region, payload),
             stream_name(self.region, payload.area),
-            envelope.headers(),
+            inject(envelope.headers()),  # the relay's publish span continues this trace
             envelope.model_dump_json().encode(),
             message_id=envelope.event_id,
         )

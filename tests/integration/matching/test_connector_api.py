@@ -32,14 +32,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def region_id(regions_dir: Path) -> str:
     """A copy of Lochem where a connector reviews every proposal first."""
-    region = write_test_region(regions_dir)
-    path = regions_dir / f"{region}.toml"
-    text = path.read_text(encoding="utf-8")
-    setting = "connector_reviews_proposals"
-    reviewed = text.replace(f"{setting} = false", f"{setting} = true")
-    assert reviewed != text
-    path.write_text(reviewed, encoding="utf-8")
-    return region
+    return write_test_region(regions_dir, connector_review=True)
 
 
 @pytest.fixture

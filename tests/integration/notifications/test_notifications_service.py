@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+import asyncpg
 import pytest
 from aiosmtpd.controller import Controller
 from nats.js import JetStreamContext
@@ -137,6 +138,7 @@ async def test_match_mails_both_parents_once_even_when_replayed(
         str(bram.member_id),
     }
     assert all(event["causation_id"] == str(proposed.event_id) for event in sent)
+    assert all(event["correlation_id"] == proposed.correlation_id for event in sent)
     assert {event["payload"]["language"] for event in sent} == {"nl", "en"}
 
 
@@ -176,10 +178,11 @@ async def _true(value: bool) -> bool:
 
 
 async def test_mail_server_down_is_retried_until_it_answers(settings: DorpSettings) -> None:
-    """A connection failure is transient: the event is redelivered, not lost."""
+    """A connection failure is transient: the delivery stays pending with a stored
+    next attempt (backoff), and goes out once the server answers; nothing is lost."""
     region, port, inbox = settings.region, free_port(), Inbox()
     anna, bram = member("Anna", "anna@example.org"), member("Bram", "bram@example.org")
-    service_settings = settings.model_copy(update={"smtp_port": port, "max_deliver": 10})
+    service_settings = settings.model_copy(update={"smtp_port": port})
     async with (
         running_service(DEFINITION, service_settings),
         nats_client(settings.nats_url or "") as nc,
@@ -191,12 +194,24 @@ async def test_mail_server_down_is_retried_until_it_answers(settings: DorpSettin
         await publish(js, region, wrap(asks(anna), region=region, source="registration"))
         await eventually(lambda: caught_up(js, region, "notifications-registration", 3))
         await publish(js, region, wrap(match(anna, bram), region=region, source="matching"))
-        await eventually(lambda: tried(js, region, "notifications-matching"))
+        await eventually(lambda: attempted(settings.database_url or ""))
 
         controller = Controller(inbox, hostname="127.0.0.1", port=port)
         controller.start()
         try:
-            await eventually(lambda: _true(len(inbox.messages) == 2), timeout=20)
+            await eventually(lambda: _true(len(inbox.messages) == 2), timeout=30)
         finally:
             controller.stop()
     assert sorted(r[0] for r, _ in inbox.messages) == ["anna@example.org", "bram@example.org"]
+
+
+async def attempted(dsn: str) -> bool:
+    """Both deliveries failed at least once and wait, pending, for their next attempt."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT attempts, last_error FROM notifications.deliveries WHERE status = 'sending'"
+        )
+    finally:
+        await conn.close()
+    return len(rows) == 2 and all(r["attempts"] >= 1 and r["last_error"] for r in rows)

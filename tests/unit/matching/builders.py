@@ -33,8 +33,11 @@ REGIONS = Path(__file__).resolve().parents[3] / "deploy" / "regions"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def lochem() -> Region:
-    return load_region("lochem", REGIONS)
+def lochem(*, connector_review: bool = False) -> Region:
+    """Lochem's region file; proposals straight to the parents unless ``connector_review``
+    (the file itself wants a connector's review first)."""
+    region = load_region("lochem", REGIONS)
+    return region.model_copy(update={"connector_reviews_proposals": connector_review})
 
 
 def member(

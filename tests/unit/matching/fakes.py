@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from dorp_matching.domain.model import (
     ACTIVE_STATUSES,
@@ -21,6 +21,7 @@ from dorp_matching.domain.model import (
     DECLINED,
     PENDING_STATUSES,
     Candidate,
+    CandidateSearch,
     History,
     Member,
     Offer,
@@ -176,11 +177,17 @@ class FakeOffers:
     async def lock_kind(self, kind: str) -> None:
         self.locked.append(kind)
 
-    async def candidates(self, kind: str) -> list[Candidate]:
-        found = [self._candidate(o) for o in self.state.offers.values() if o.kind == kind]
+    async def candidates_for(self, search: CandidateSearch) -> list[Candidate]:
+        """Every offer of the kind in the searched areas: the domain filters the rest."""
+        kind = search.waiting.request.kind
+        found = [
+            self._candidate(o)
+            for o in self.state.offers.values()
+            if o.kind == kind and o.home_area in search.areas
+        ]
         return [c for c in found if c is not None]
 
-    async def candidate(self, offer_id: uuid.UUID) -> Candidate | None:
+    async def candidate(self, offer_id: uuid.UUID, *, since: datetime) -> Candidate | None:
         offer = self.state.offers.get(offer_id)
         return self._candidate(offer) if offer else None
 
@@ -280,6 +287,32 @@ class FakeProposals:
         return found[:limit]
 
 
+class FakeCoffee:
+    """Coffee dates are tested on PostgreSQL; here only erasure is called."""
+
+    def __init__(self) -> None:
+        self.erased: list[uuid.UUID] = []
+
+    async def erase(self, member_id: uuid.UUID) -> None:
+        self.erased.append(member_id)
+
+
+class FakeActivities:
+    """No initiatives or sessions: recommendations find nothing (tested on PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self.erased: list[uuid.UUID] = []
+
+    async def upcoming(self, areas: list[str], at: datetime) -> list[Any]:
+        return []
+
+    async def signed_sessions(self, member_id: uuid.UUID) -> set[uuid.UUID]:
+        return set()
+
+    async def erase(self, member_id: uuid.UUID) -> None:
+        self.erased.append(member_id)
+
+
 class FakeMatchingUnitOfWork(FakeUnitOfWork):
     def __init__(self, region: str = "lochem") -> None:
         super().__init__(region=region, source="matching")
@@ -288,6 +321,8 @@ class FakeMatchingUnitOfWork(FakeUnitOfWork):
         self.requests = FakeRequests(self.state)
         self.offers = FakeOffers(self.state)
         self.proposals = FakeProposals(self.state)
+        self.coffee = FakeCoffee()
+        self.activities = FakeActivities()
 
     async def __aenter__(self) -> Self:
         self._saved = (copy.deepcopy(self.state), set(self.inbox))

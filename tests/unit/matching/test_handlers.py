@@ -23,8 +23,8 @@ async def test_request_meets_existing_offer_in_same_kern() -> None:
     uow = FakeMatchingUnitOfWork()
     parent_a, parent_b = registered("laren"), registered("laren")
     offer = offered(parent_b)
-    await handlers.member_registered(parent_a, uow)
-    await handlers.member_registered(parent_b, uow)
+    await handlers.member_registered(parent_a, uow, REGION)
+    await handlers.member_registered(parent_b, uow, REGION)
     await handlers.help_offered(offer, uow, REGION)
     ask = requested(parent_a, minutes=2)
     await handlers.help_requested(ask, uow, REGION)
@@ -46,7 +46,7 @@ async def test_offer_arriving_later_serves_the_waiting_request() -> None:
     uow = FakeMatchingUnitOfWork()
     parent_a, parent_b = registered("lochem"), registered("barchem")
     for member in (parent_a, parent_b):
-        await handlers.member_registered(member, uow)
+        await handlers.member_registered(member, uow, REGION)
     ask = requested(parent_a)
     await handlers.help_requested(ask, uow, REGION)
     assert proposals(uow) == []
@@ -61,8 +61,8 @@ async def test_redelivery_and_replay_with_new_event_ids_propose_once() -> None:
     parent_a, parent_b = registered(), registered()
     offer, ask = offered(parent_b), requested(parent_a, minutes=2)
     for _ in range(2):
-        await handlers.member_registered(parent_a, uow)
-        await handlers.member_registered(parent_b, uow)
+        await handlers.member_registered(parent_a, uow, REGION)
+        await handlers.member_registered(parent_b, uow, REGION)
         await handlers.help_offered(offer, uow, REGION)
         await handlers.help_requested(ask, uow, REGION)
     # the demo run a second time: same data, fresh envelopes
@@ -79,9 +79,9 @@ async def test_request_before_its_member_is_not_ready_and_leaves_no_trace() -> N
         await handlers.help_requested(ask, uow, REGION)
     assert uow.state.requests == {} and uow.inbox == set()
 
-    await handlers.member_registered(parent_b, uow)
+    await handlers.member_registered(parent_b, uow, REGION)
     await handlers.help_offered(offered(parent_b), uow, REGION)
-    await handlers.member_registered(parent_a, uow)
+    await handlers.member_registered(parent_a, uow, REGION)
     await handlers.help_requested(ask, uow, REGION)  # the redelivery
     [match] = proposals(uow)
     assert match.requester_id == parent_a.payload.member_id
@@ -99,7 +99,7 @@ async def test_withdrawn_consent_stops_matching() -> None:
         }
     )
     for event in (parent_a, parent_b, withdrawn):
-        await handlers.member_registered(event, uow)
+        await handlers.member_registered(event, uow, REGION)
     await handlers.help_offered(offered(parent_b, minutes=90), uow, REGION)
     await handlers.help_requested(requested(parent_a, minutes=91), uow, REGION)
     assert proposals(uow) == []

@@ -40,7 +40,7 @@ def names(uow: FakeMatchingUnitOfWork) -> list[str]:
 
 async def setup(uow: FakeMatchingUnitOfWork, *members: Envelope[MemberRegistered]) -> None:
     for member in members:
-        await handlers.member_registered(member, uow)
+        await handlers.member_registered(member, uow, REGION)
 
 
 async def test_a_withdrawn_offer_cancels_its_proposal_and_the_request_gets_the_next_best() -> None:
@@ -143,7 +143,7 @@ async def test_erasure_cancels_pending_proposals_forgets_the_member_and_rematche
 
     # late events about the erased member are dropped, not retried
     await handlers.help_offered(offered(leaving, minutes=6), uow, REGION)
-    await handlers.member_registered(leaving, uow)
+    await handlers.member_registered(leaving, uow, REGION)
     assert gone not in state.members and len(names(uow)) == 5
 
 

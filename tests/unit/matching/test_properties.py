@@ -47,7 +47,7 @@ actions = st.tuples(
 async def _run(uow: FakeMatchingUnitOfWork, events: list[Envelope[Any]]) -> None:
     for event in events:
         if event.type == "registration.member_registered":
-            await handlers.member_registered(event, uow)
+            await handlers.member_registered(event, uow, REGION)
         elif event.type == "registration.help_requested":
             await handlers.help_requested(event, uow, REGION)
         else:
@@ -89,6 +89,10 @@ def test_every_proposal_respects_the_rules_and_replay_changes_nothing(
         assert any(reason.code == "same_kind" for reason in match.reasons)
     for offer_id, offer in offers.items():
         assert sum(1 for m in proposed if m.offer_id == offer_id) <= offer.capacity
+    for helper in {m.helper_id for m in proposed}:  # over all their offers
+        theirs = [o.capacity for o in offers.values() if o.member_id == helper]
+        limit = max(REGION.matching.helper_capacity, *theirs)
+        assert sum(1 for m in proposed if m.helper_id == helper) <= limit
     assert len({m.request_id for m in proposed}) == len(proposed)
 
     before = len(uow.emitted)

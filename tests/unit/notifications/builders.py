@@ -13,12 +13,14 @@ from dorp_shared.contracts import (
     MemberRegistered,
 )
 from dorp_shared.contracts.events import (
+    Channel,
     ConsentChanged,
     InitiativeRegistered,
     MatchConfirmed,
     MemberErased,
     MemberUpdated,
     RetentionWarningIssued,
+    Role,
     SessionScheduled,
 )
 
@@ -32,17 +34,19 @@ def member(
     language: str = "nl",
     consent: bool = True,
     phone: str | None = "+31 6 1234 5678",
+    channel: Channel = "email",
+    role: Role = "parent",
 ) -> MemberRegistered:
     return MemberRegistered(
         member_id=uuid.uuid4(),
-        role="parent",
+        role=role,
         home_area="laren",
         languages=(language,),
         preferred_language=language,
         registered_by="partner",
         partner_id="bs-de-esch",
         consents=Consents(matching=True, notifications=consent),
-        contact=ContactDetails(display_name=name, email=email, phone=phone),
+        contact=ContactDetails(display_name=name, email=email, phone=phone, channel=channel),
     )
 
 

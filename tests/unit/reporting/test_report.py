@@ -1,134 +1,97 @@
-"""The report itself: figures, small-count suppression of people, Dutch and English text."""
+"""The report itself: every section of seed 000's kind, suppressed figures, Dutch and
+English text, editorial text in its place."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pytest
-
-from dorp_reporting.domain.facts import Tallies
-from dorp_reporting.domain.period import Period
-from dorp_reporting.domain.render import render_markdown
-from dorp_reporting.domain.report import Report, build_report
-from dorp_shared.regions import Region, load_region
-
-GENERATED = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
+from dorp_reporting.domain.facts import ReportData
+from dorp_reporting.domain.report import Report
+from tests.unit.reporting.sample import QUOTE, year_data, year_report
 
 
-@pytest.fixture
-def region() -> Region:
-    return load_region("lochem")
+def cells(report: Report, section: str, row: str) -> list[str]:
+    found = report.section(section)
+    assert found is not None
+    for table in found.tables:
+        for line in [*table.rows, *([table.totals] if table.totals else [])]:
+            if line.key == row:
+                return [figure.display for figure in line.cells]
+    raise AssertionError(f"no row {row} in {section}")
 
 
-def report_of(region: Region, tallies: Tallies) -> Report:
-    return build_report(region, Period(), tallies, GENERATED)
+def test_sections_follow_the_annual_report_from_highlights_to_focus_points() -> None:
+    keys = [section.key for section in year_report().sections]
+    assert keys[0] == "highlights" and keys[-2:] == ["focus_points", "about"]
+    assert {"activities", "coffee_dates", "help", "contact_ladder", "organisations",
+            "engagement", "dialogue", "self_checks", "quotes"} <= set(keys)  # fmt: skip
 
 
-def roles(report: Report) -> dict[str, str]:
-    return {line.role: line.members.display for line in report.figures.members_by_role}
+def test_highlights_and_focus_points_come_from_the_editorial_text() -> None:
+    report = year_report()
+    highlights, focus = report.section("highlights"), report.section("focus_points")
+    assert highlights and [e.text for e in highlights.entries] == [
+        "Tweede festival",
+        "40 nieuwe gezinnen",
+    ]
+    assert focus and [e.text for e in focus.entries] == ["Meer vaders bereiken"]
+    empty = year_report(year_data(editorial=False)).section("focus_points")
+    assert empty and not empty.entries and "geen speerpunten" in empty.paragraphs[0].nl
 
 
-def test_counts_every_kind_of_figure(region: Region) -> None:
-    tallies = Tallies(
-        members_by_role={"parent": 7, "volunteer": 5},
-        activities={
-            "request": {("babysitting", "lochem"): 2, ("walk_and_talk", "laren"): 1},
-            "offer": {("babysitting", "lochem"): 1},
-            "match": {("babysitting", "lochem"): 1},
-        },
-        notifications=2,
+def test_partners_are_counted_by_type_in_a_sentence() -> None:
+    organisations = year_report().section("organisations")
+    assert organisations is not None
+    assert organisations.paragraphs[0].nl == (
+        "#Opladers werkt met 3 scholen en 2 kinderdagopvangorganisaties."
     )
-    figures = report_of(region, tallies).figures
-    assert figures.members.value == 12
-    assert roles(report_of(region, tallies))["parent"] == "7"
-    assert (figures.requests.value, figures.offers.value, figures.matches.value) == (3, 1, 1)
-    assert figures.notifications_sent.value == 2
-    by_kind = {line.key: line for line in figures.by_kind}
-    assert by_kind["babysitting"].requests.value == 2
-    assert by_kind["walk_and_talk"].requests.value == 1
-    assert by_kind["host_family"].requests.value == 0
-    by_area = {line.key: line for line in figures.by_area}
-    assert by_area["laren"].nl == "Laren"
-    assert (by_area["lochem"].requests.value, by_area["lochem"].matches.value) == (2, 1)
+    assert organisations.paragraphs[0].en.endswith("3 schools and 2 daycare organisations.")
 
 
-def test_people_below_the_threshold_never_show_as_exact_numbers(region: Region) -> None:
-    report = report_of(region, Tallies(members_by_role={"parent": 3, "volunteer": 1}))
-    data = report.model_dump(mode="json")["figures"]
-    assert data["members"] == {"value": None, "display": "<5", "suppressed": True}
-    assert all(line["members"]["value"] is None for line in data["members_by_role"])
-    assert roles(report) == {
-        "parent": "<5",
-        "volunteer": "<5",
-        "professional": "<5",
-        "connector": "<5",
-    }
-    markdown = render_markdown(report)
-    assert "| Leden | <5 |" in markdown and "| Members | <5 |" in markdown
-    assert "| — ouders en medeopvoeders | <5 |" in markdown
-    assert "| 3 |" not in markdown and "| 4 |" not in markdown
+def test_people_below_the_threshold_are_hidden_and_sessions_are_not() -> None:
+    report = year_report()
+    # The festival: 1 session (shown), 3 unique participants and no sign-ups (hidden).
+    assert cells(report, "activities", "b") == ["1", "250", "<5", "<5"]
+    # So that those cannot be worked out from the totals, the parent café's are hidden too.
+    assert cells(report, "activities", "a") == ["10", "84", "x", "x"]
+    assert cells(report, "activities", "total") == ["11", "334", "26", "30"]
 
 
-def test_people_at_the_threshold_are_exact(region: Region) -> None:
-    report = report_of(region, Tallies(members_by_role={"parent": 5, "volunteer": 5}))
-    assert report.figures.members.model_dump() == {
-        "value": 10,
-        "display": "10",
-        "suppressed": False,
-    }
-    assert roles(report)["parent"] == "5"
+def test_the_contact_ladder_counts_each_match_at_its_highest_step() -> None:
+    report = year_report()
+    assert cells(report, "contact_ladder", "help_each_other") == ["6"]
+    assert cells(report, "contact_ladder", "chat") == ["<5"]
 
 
-def test_a_single_hidden_role_cannot_be_recovered_from_the_total(region: Region) -> None:
-    tallies = Tallies(
-        members_by_role={"parent": 10, "volunteer": 6, "professional": 5, "connector": 2}
-    )
-    report = report_of(region, tallies)
-    assert report.figures.members.value == 23
-    shown = {line.role: line.members for line in report.figures.members_by_role}
-    assert shown["connector"].display == "<5"
-    assert shown["professional"].value is None and shown["professional"].display == "≥5"
-    assert shown["parent"].value == 10
+def test_engagement_shows_who_stays_and_who_leaves() -> None:
+    # Volunteers: 8 at the start of 2026, 6 joined in February and left in June.
+    report = year_report()
+    assert cells(report, "engagement", "volunteer") == ["8", "6", "6", "8", "6"]
+    engagement = report.section("engagement")
+    assert engagement is not None
+    [chart] = engagement.charts
+    [volunteers] = chart.series  # parents' row hides small counts: no line for them
+    assert volunteers.values[0] == 8 and volunteers.values[2] == 14 and volunteers.values[-1] == 8
 
 
-def test_threshold_comes_from_the_region_file(region: Region) -> None:
-    stricter = region.model_copy(update={"report_small_count_threshold": 10})
-    report = report_of(stricter, Tallies(members_by_role={"parent": 7}))
-    assert report.figures.members.display == "<10"
-    assert "<10" in render_markdown(report)
+def test_self_check_averages_need_enough_people() -> None:
+    report = year_report()
+    assert cells(report, "self_checks", "2026-01") == ["6", "3.2", "2.9", "3.5", "4.0"]
+    assert cells(report, "self_checks", "2026-02") == ["<5", "–", "–", "–", "–"]
 
 
-def test_requests_offers_and_matches_are_shown_as_they_are(region: Region) -> None:
-    tallies = Tallies(activities={"request": {("babysitting", "lochem"): 1}}, notifications=1)
-    report = report_of(region, tallies)
-    assert report.figures.requests.model_dump() == {"value": 1, "display": "1", "suppressed": False}
-    assert report.figures.notifications_sent.value == 1
+def test_decisions_keep_the_minority_view_and_hide_small_vote_counts() -> None:
+    dialogue = year_report().section("dialogue")
+    assert dialogue is not None
+    [decision] = dialogue.entries
+    notes = " ".join(note.nl for note in decision.notes)
+    assert "Stem van de minderheid: Liever 's avonds" in notes
+    assert "voor 7, tegen <5, onthouding <5" in notes
 
 
-def test_markdown_is_dutch_first_then_english(region: Region) -> None:
-    markdown = render_markdown(report_of(region, Tallies()))
-    dutch = markdown.index("# Eerste rapportage — #Opladers, Gemeente Lochem")
-    english = markdown.index("# First report — #Opladers, Gemeente Lochem")
-    assert dutch < english
-    assert "## Per kern" in markdown[:english] and "## By village" in markdown[english:]
-    assert "Periode: alles tot nu toe" in markdown and "Period: everything so far" in markdown
-    assert "2026-03-14 11:00 (Europe/Amsterdam)" in markdown
-
-
-def test_kinds_of_help_are_shown_in_words(region: Region) -> None:
-    tallies = Tallies(activities={"request": {("babysitting", "lochem"): 1}})
-    markdown = render_markdown(report_of(region, tallies))
-    english = markdown.index("# First report")
-    assert "| oppas | 1 | 0 | 0 |" in markdown[:english]
-    assert "| babysitting | 1 | 0 | 0 |" in markdown[english:]
-    assert "| steungezin |" in markdown and "| host family |" in markdown
-    assert "walk_and_talk" not in markdown and "wandeling en praatje" in markdown
-
-
-def test_kinds_and_areas_not_in_the_region_file_still_count(region: Region) -> None:
-    tallies = Tallies(activities={"offer": {("homework_help", "deventer"): 2}})
-    figures = report_of(region, tallies).figures
-    assert figures.by_kind[-1].key == "homework_help" and figures.by_kind[-1].offers.value == 2
-    assert figures.by_kind[-1].en == "homework help"
-    assert figures.by_area[-1].key == "deventer" and figures.by_area[-1].offers.value == 2
-    assert [line.key for line in figures.by_area[:2]] == ["lochem", "laren"]
+def test_quotes_and_a_period_without_data() -> None:
+    quotes = year_report().section("quotes")
+    assert quotes and quotes.entries[0].text == QUOTE
+    assert quotes.entries[0].notes[0].nl == "— ouder / medeopvoeder"  # as seed 000
+    empty = year_report(ReportData(), "2026-03")
+    assert empty.period_kind == "month" and empty.figures.members.display == "<5"
+    coffee = empty.section("coffee_dates")
+    assert coffee and "geen koffie- of theedates" in coffee.paragraphs[0].nl

@@ -37,7 +37,8 @@ YEARLY_PER_SCALE = {
     "self_checks": 80,
     "dialogue_tables": 3,
 }
-INVALID_SHARE = 0.03
+INVALID_EVERY = 33
+"""After every 33rd registration an invalid partner event: 3% of registrations."""
 CONSENT_WITHDRAWAL_SHARE = 0.02
 ERASURE_SHARE = 0.01
 SIGN_UPS_PER_SESSION = (3, 10)
@@ -231,7 +232,7 @@ class YearPlanner:
                 wave.add(self._http_member(person))
             self.members.append(person)
             self.active.append(person)
-            if self.rng.random() < INVALID_SHARE:
+            if len(self.members) % INVALID_EVERY == 0:  # a steady few per cent, at any scale
                 partner = self._partner()
                 wave.add(invalid_partner_event(self.rng, self.region, partner, self._next()))
 

@@ -17,7 +17,7 @@ from dorp_matching.domain.connector import CHANGE, INTRODUCTION, hand_made, is_c
 from dorp_matching.domain.connector import pairing_problem as problem_of
 from dorp_matching.domain.lifecycle import Decision, LifecycleError
 from dorp_matching.domain.model import Proposal
-from dorp_matching.matchmaker import event_id, propose_next, record
+from dorp_matching.matchmaker import event_id, propose_next, recent_since, record
 from dorp_matching.ports import MatchingUnitOfWork
 from dorp_shared.commands import Command, CommandContext, CommandInput, invalid
 from dorp_shared.contracts.events import ProposalApproved, ProposalChanged, ProposalRejected
@@ -146,10 +146,17 @@ async def _pairing(
     if waiting is None:
         message = "already has a proposal, or is no longer open"
         raise rejected(LifecycleError("request_id", message))
-    candidate = await uow.offers.candidate(offer_id)
+    candidate = await uow.offers.candidate(offer_id, since=recent_since(ctx.region, ctx.now))
     if candidate is None:
         raise invalid("offer_id", "is not an open offer")
-    found = problem_of(waiting.request, waiting.requester, candidate, ctx.now, waiting.history)
+    found = problem_of(
+        waiting.request,
+        waiting.requester,
+        candidate,
+        ctx.now,
+        waiting.history,
+        helper_capacity=ctx.region.matching.helper_capacity,
+    )
     if found is not None:
         raise invalid(found.field, found.message)
     return hand_made(

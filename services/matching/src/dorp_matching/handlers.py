@@ -8,12 +8,14 @@ know yet are retried (``NotReadyYet``); events about an erased member are droppe
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import structlog
 
 from dorp_matching.domain.model import Member, Offer, Proposal, Request
 from dorp_matching.matchmaker import propose_next, serve_offer, stop
 from dorp_matching.ports import MatchingUnitOfWork
+from dorp_matching.recommendations import recommend_sessions
 from dorp_shared.contracts import (
     Envelope,
     HelpOffered,
@@ -28,7 +30,7 @@ from dorp_shared.contracts.events import (
     MemberUpdated,
     TimeWindow,
 )
-from dorp_shared.errors import NotReadyYet
+from dorp_shared.errors import NotReadyYet, PermanentFailure
 from dorp_shared.regions import Region
 
 CONSUMER = "matching"
@@ -44,8 +46,25 @@ async def _not_known(uow: MatchingUnitOfWork, member_id: uuid.UUID, what: str) -
     raise NotReadyYet(f"{what}: member {member_id} is not known yet")
 
 
-async def member_registered(event: Envelope[MemberRegistered], uow: MatchingUnitOfWork) -> None:
+def check_place(event: Envelope[Any], region: Region, area: str, kind: str | None = None) -> None:
+    """An event of another region, or naming an area or help kind this region does not
+    have, can never be matched rightly: dead-lettered at once with the reason (never a
+    cross-region match, never a retry storm)."""
+    if event.region != region.id:
+        raise PermanentFailure("wrong_region", f"an event of region {event.region!r}")
+    if area not in region.area_ids:
+        raise PermanentFailure("unknown_area", f"area {area!r} is not in this region")
+    if kind is not None and kind not in region.help_kinds:
+        raise PermanentFailure("unknown_kind", f"help kind {kind!r} is not in this region")
+
+
+async def member_registered(
+    event: Envelope[MemberRegistered], uow: MatchingUnitOfWork, region: Region
+) -> None:
+    """Store the member; a new parent with matching consent gets sessions of existing
+    initiatives that fit them (``SessionsRecommended``)."""
     data = event.payload
+    check_place(event, region, data.home_area)
     async with uow:
         if not await uow.first_time(CONSUMER, event.event_id):
             return
@@ -58,8 +77,11 @@ async def member_registered(event: Envelope[MemberRegistered], uow: MatchingUnit
             age_bands=data.age_bands,
             consents_matching=data.consents.matching,
             role=data.role,
+            interests=data.interests,
         )
         await uow.members.save(member, as_of=event.occurred_at)
+        if member.role == "parent":
+            await recommend_sessions(uow, member, region, event.occurred_at, event)
 
 
 async def member_updated(event: Envelope[MemberUpdated], uow: MatchingUnitOfWork) -> None:
@@ -75,6 +97,7 @@ async def member_updated(event: Envelope[MemberUpdated], uow: MatchingUnitOfWork
             age_bands=data.age_bands,
             consents_matching=False,  # not written by update_profile
             role=data.role,
+            interests=data.interests,
         )
         if not await uow.members.update_profile(profile, as_of=event.occurred_at):
             await _not_known(uow, data.member_id, "member_updated")
@@ -123,6 +146,8 @@ async def member_erased(
         pending = await uow.proposals.pending(member_id=data.member_id)
         await stop(uow, pending, "cancelled", "erased", event)
         await uow.members.erase(data.member_id, event.occurred_at)
+        await uow.coffee.erase(data.member_id)
+        await uow.activities.erase(data.member_id)
         others = [p.request_id for p in pending if p.requester_id != data.member_id]
         return await propose_next(uow, others, region, event.occurred_at, event)
 
@@ -132,14 +157,20 @@ async def help_requested(
 ) -> list[Proposal]:
     """Store the request and propose the best offer, unless it already has a proposal."""
     data = event.payload
+    check_place(event, region, data.home_area, data.kind)
     async with uow:
         if not await uow.first_time(CONSUMER, event.event_id):
             return []
-        if await uow.members.get(data.member_id) is None:
+        requester = await uow.members.get(data.member_id)
+        if requester is None:
             await _not_known(uow, data.member_id, f"request {data.request_id}")
             return []
         request = await uow.requests.add(_request(data, event))
-        return await propose_next(uow, [request.request_id], region, event.occurred_at, event)
+        at = event.occurred_at
+        found = await propose_next(uow, [request.request_id], region, at, event, [request])
+        request_of = (request.request_id, request.kind)
+        await recommend_sessions(uow, requester, region, at, event, request=request_of)
+        return found
 
 
 async def help_offered(
@@ -147,6 +178,7 @@ async def help_offered(
 ) -> list[Proposal]:
     """Store the offer and propose it to waiting requests, oldest first, within capacity."""
     data = event.payload
+    check_place(event, region, data.home_area, data.kind)
     async with uow:
         if not await uow.first_time(CONSUMER, event.event_id):
             return []
@@ -206,11 +238,14 @@ async def help_renewed(
 async def _help(
     uow: MatchingUnitOfWork, help_id: uuid.UUID, side: str, member_id: uuid.UUID
 ) -> Request | Offer | None:
-    """The member's own request or offer; None when unknown (or someone else's)."""
+    """The member's own request or offer; None when unknown (it may still come). Someone
+    else's is refused at once: a member never withdraws or renews another's help."""
     item: Request | Offer | None = (
         await uow.requests.get(help_id) if side == "request" else await uow.offers.get(help_id)
     )
-    return item if item is not None and item.member_id == member_id else None
+    if item is not None and item.member_id != member_id:
+        raise PermanentFailure("not_own_help", f"{side} {help_id} belongs to another member")
+    return item
 
 
 def windows(found: tuple[TimeWindow, ...]) -> tuple[str, ...]:

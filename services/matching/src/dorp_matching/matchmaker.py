@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import structlog
 
 from dorp_matching.domain.lifecycle import end, offered
 from dorp_matching.domain.matching import choose_offer, serve_waiting
-from dorp_matching.domain.model import AWAITING_REVIEW, Proposal
+from dorp_matching.domain.model import (
+    AWAITING_REVIEW,
+    CandidateSearch,
+    Proposal,
+    Request,
+    Waiting,
+)
 from dorp_matching.ports import MatchingUnitOfWork
 from dorp_shared.contracts import Envelope, MatchProposed
 from dorp_shared.contracts.events import ProposalCancelled, ProposalExpired
@@ -74,24 +80,50 @@ def proposed_event(proposal: Proposal, connector_id: uuid.UUID | None = None) ->
     )
 
 
+def recent_since(region: Region, at: datetime) -> datetime:
+    """Proposals to a helper since this moment are their recent load."""
+    return at - timedelta(days=region.matching.recent_load_days)
+
+
+def search(waiting: Waiting, region: Region, at: datetime) -> CandidateSearch:
+    """The indexed candidate search for a request: its own area and the neighbours."""
+    home = waiting.request.home_area
+    areas = (home, *sorted(region.neighbours_of(home) - {home}))
+    return CandidateSearch(
+        waiting=waiting,
+        areas=areas,
+        at=at,
+        since=recent_since(region, at),
+        helper_capacity=region.matching.helper_capacity,
+        language_slice=set(_languages(waiting)) != {region.default_language},
+    )
+
+
+def _languages(waiting: Waiting) -> tuple[str, ...]:
+    return waiting.request.languages or waiting.requester.languages
+
+
 async def propose_next(
     uow: MatchingUnitOfWork,
     request_ids: Iterable[uuid.UUID],
     region: Region,
     at: datetime,
     cause: Envelope[Any] | None,
+    requests_known: Iterable[Request] = (),
 ) -> list[Proposal]:
-    """The next best offer for each request that is open and holds no proposal now."""
+    """The next best offer for each request that is open and holds no proposal now
+    (``requests_known``: requests the caller has at hand, not read again)."""
     recorded: list[Proposal] = []
+    known = {r.request_id: r for r in requests_known}
     for request_id in dict.fromkeys(request_ids):
-        request = await uow.requests.get(request_id)
+        request = known.get(request_id) or await uow.requests.get(request_id)
         if request is None:
             continue
         await uow.offers.lock_kind(request.kind)  # before looking: one slot, one proposal
         waiting = await uow.requests.waiting_one(request_id)
         if waiting is None:
             continue
-        candidates = await uow.offers.candidates(waiting.request.kind)
+        candidates = await uow.offers.candidates_for(search(waiting, region, at))
         proposal = choose_offer(
             waiting.request,
             waiting.requester,
@@ -115,7 +147,7 @@ async def serve_offer(
 ) -> list[Proposal]:
     """Propose an (open) offer to the waiting requests it can serve, within capacity."""
     await uow.offers.lock_kind(kind)
-    candidate = await uow.offers.candidate(offer_id)
+    candidate = await uow.offers.candidate(offer_id, since=recent_since(region, at))
     if candidate is None:
         return []
     waiting = await uow.requests.waiting(kind)

@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
-from dorp_matching.domain.model import Candidate, Member, Offer, Proposal, Request, Waiting
+from dorp_matching.domain.coffee import CoffeeGroup, CoffeeRound, OptIn, Pair, StoredDate
+from dorp_matching.domain.model import (
+    Candidate,
+    CandidateSearch,
+    Member,
+    Offer,
+    Proposal,
+    Request,
+    Waiting,
+)
+from dorp_matching.domain.recommend import SessionOffer
+from dorp_shared.contracts.events import InitiativeRegistered, SessionScheduled
 from dorp_shared.uow import UnitOfWork
 
 
@@ -26,6 +37,10 @@ class MemberRepository(Protocol):
         ...
 
     async def is_erased(self, member_id: uuid.UUID) -> bool: ...
+
+    async def connectors(self) -> list[uuid.UUID]:
+        """The members with the role connector."""
+        ...
 
     async def erase(self, member_id: uuid.UUID, at: datetime) -> None:
         """Delete the member, their requests, offers and every proposal with them; keep
@@ -66,11 +81,15 @@ class OfferRepository(Protocol):
         never hand out the same slot of capacity."""
         ...
 
-    async def candidates(self, kind: str) -> list[Candidate]:
-        """Every offer of a kind whose member is known, with its and its helper's load."""
+    async def candidates_for(self, search: CandidateSearch) -> list[Candidate]:
+        """A bounded set of open offers that may serve the request (see
+        ``CandidateSearch``), with their and their helper's load; found through an index
+        on kind and area, never by reading every offer."""
         ...
 
-    async def candidate(self, offer_id: uuid.UUID) -> Candidate | None: ...
+    async def candidate(self, offer_id: uuid.UUID, *, since: datetime) -> Candidate | None:
+        """An open offer with its loads (recent load: proposals to the helper ``since``)."""
+        ...
 
     async def get(self, offer_id: uuid.UUID) -> Offer | None: ...
 
@@ -120,6 +139,76 @@ class ProposalRepository(Protocol):
         """Pending proposals whose answer time passed, locked (others skip them)."""
         ...
 
+    async def review_overdue(self, before: datetime, limit: int) -> list[tuple[Proposal, datetime]]:
+        """Proposals awaiting review since before ``before`` and not yet reported overdue,
+        with when their review started; locked (others skip them)."""
+        ...
+
+    async def mark_review_overdue(self, proposal_id: uuid.UUID, at: datetime) -> None: ...
+
+
+class CoffeeRepository(Protocol):
+    async def opt_in(self, opt_in: OptIn) -> None:
+        """Insert or move the member's opt-in (another school or area)."""
+        ...
+
+    async def opt_out(self, member_id: uuid.UUID) -> bool:
+        """False when the member had not opted in."""
+        ...
+
+    async def get_opt_in(self, member_id: uuid.UUID) -> OptIn | None: ...
+
+    async def lock(self) -> None:
+        """Serialise pairing rounds until the unit of work ends."""
+        ...
+
+    async def groups(self) -> list[CoffeeGroup]:
+        """The opted-in members with matching consent, by school (else area)."""
+        ...
+
+    async def dated_pairs(self) -> frozenset[Pair]: ...
+
+    async def met_pairs(self) -> frozenset[Pair]: ...
+
+    async def add_round(self, found: CoffeeRound) -> None: ...
+
+    async def add_date(self, date: StoredDate) -> None:
+        """Store a date and its pairs (never to be repeated)."""
+        ...
+
+    async def last_round_at(self) -> datetime | None: ...
+
+    async def first_opt_in_at(self) -> datetime | None: ...
+
+    async def erase(self, member_id: uuid.UUID) -> None: ...
+
+
+class ActivityRepository(Protocol):
+    async def save_initiative(self, data: InitiativeRegistered, as_of: datetime) -> None: ...
+
+    async def save_session(self, data: SessionScheduled) -> None: ...
+
+    async def cancel_session(self, session_id: uuid.UUID) -> None: ...
+
+    async def sign_up(self, session_id: uuid.UUID, member_id: uuid.UUID, status: str) -> None: ...
+
+    async def cancel_sign_up(self, session_id: uuid.UUID, member_id: uuid.UUID) -> None: ...
+
+    async def upcoming(self, areas: list[str], at: datetime) -> list[SessionOffer]: ...
+
+    async def signed_sessions(self, member_id: uuid.UUID) -> set[uuid.UUID]: ...
+
+    async def add_recommendation(
+        self,
+        recommendation_id: uuid.UUID,
+        member_id: uuid.UUID,
+        request_id: uuid.UUID | None,
+        session_ids: list[uuid.UUID],
+        at: datetime,
+    ) -> bool: ...
+
+    async def erase(self, member_id: uuid.UUID) -> None: ...
+
 
 class MatchingUnitOfWork(UnitOfWork, Protocol):
     @property
@@ -133,3 +222,9 @@ class MatchingUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def proposals(self) -> ProposalRepository: ...
+
+    @property
+    def coffee(self) -> CoffeeRepository: ...
+
+    @property
+    def activities(self) -> ActivityRepository: ...

@@ -1,15 +1,19 @@
-"""The ports handlers depend on; adapters implement them for PostgreSQL and SMTP."""
+"""The ports handlers depend on; adapters implement them for PostgreSQL, SMTP and SMS."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
+from dorp_notifications.domain.letters import Letter
 from dorp_notifications.domain.model import (
     Delivery,
     DeliveryStatus,
     OutgoingMail,
+    OutgoingSms,
     Proposal,
     Recipient,
     Session,
@@ -20,7 +24,7 @@ from dorp_shared.uow import UnitOfWork
 
 class RecipientRepository(Protocol):
     async def save(self, recipient: Recipient) -> None:
-        """Insert or replace the recipient's contact details."""
+        """Insert or replace the recipient's contact details (an erased one stays erased)."""
         ...
 
     async def get(self, member_id: uuid.UUID) -> Recipient | None:
@@ -28,12 +32,23 @@ class RecipientRepository(Protocol):
         ...
 
     async def update_contact(
-        self, member_id: uuid.UUID, contact: ContactDetails, language: str
+        self, member_id: uuid.UUID, contact: ContactDetails, language: str, role: str
     ) -> bool:
-        """New contact details and language (consent unchanged); False if unknown or erased."""
+        """New contact details, language and role; False if unknown or erased."""
         ...
 
-    async def set_consent(self, member_id: uuid.UUID, notifications: bool) -> None: ...
+    async def set_consent(self, member_id: uuid.UUID, notifications: bool) -> None:
+        """Without consent the e-mail address and phone number are deleted too: they are
+        kept only to notify. The member's next update brings them back."""
+        ...
+
+    async def set_digest(self, member_id: uuid.UUID, digest: bool) -> bool:
+        """False if the member is unknown or erased."""
+        ...
+
+    async def connectors(self) -> list[Recipient]:
+        """Every known connector who is not erased."""
+        ...
 
     async def erase(self, member_id: uuid.UUID) -> None:
         """Delete the contact details, keeping the id as a tombstone."""
@@ -44,6 +59,14 @@ class ProposalRepository(Protocol):
     async def save(self, proposal: Proposal) -> None: ...
 
     async def get(self, proposal_id: uuid.UUID) -> Proposal | None: ...
+
+    async def reviewed(self, proposal_id: uuid.UUID) -> None:
+        """The connector's review is over (approved, rejected or changed)."""
+        ...
+
+    async def accept(self, proposal_id: uuid.UUID, side: str) -> tuple[str, ...]:
+        """Record one side's yes; return every side that said yes so far."""
+        ...
 
 
 class SessionRepository(Protocol):
@@ -62,22 +85,109 @@ class SessionRepository(Protocol):
         """The session with its initiative's name (None if that is unknown)."""
         ...
 
+    async def join(self, session_id: uuid.UUID, member_id: uuid.UUID) -> None: ...
+
+    async def leave(self, session_id: uuid.UUID, member_id: uuid.UUID) -> None: ...
+
+    async def members(self, session_id: uuid.UUID) -> list[uuid.UUID]: ...
+
+
+class DialogueRepository(Protocol):
+    async def save_table(
+        self, table_id: uuid.UUID, topic: str, group_ids: Sequence[uuid.UUID]
+    ) -> None: ...
+
+    async def join_group(self, group_id: uuid.UUID, member_id: uuid.UUID) -> None: ...
+
+    async def table(self, table_id: uuid.UUID) -> tuple[str, list[uuid.UUID]] | None:
+        """The table's topic and the members of its groups; None if the table is unknown."""
+        ...
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A delivery to record, with its letter and when it may go out."""
+
+    delivery: Delivery
+    letter: Letter | None
+    due_at: dt.datetime
+    topic_id: uuid.UUID | None = None
+    """What a held message is about (the session of a reminder), to cancel it."""
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed delivery: its letter, its attempt number and the recipient as they are now."""
+
+    delivery: Delivery
+    letter: Letter
+    attempts: int
+    recipient: Recipient
+
 
 class DeliveryRepository(Protocol):
-    async def record(self, planned: Delivery) -> tuple[Delivery, bool]:
+    async def record(self, planned: Planned) -> tuple[Delivery, bool]:
         """Record a planned delivery unless one exists for its (cause, recipient, channel);
         return the one stored and whether it was created now."""
         ...
 
-    async def mark(
-        self, notification_id: uuid.UUID, status: DeliveryStatus, reason: str | None
-    ) -> bool:
-        """Move a delivery out of ``sending``; False if it was not in ``sending``."""
+    async def finish(
+        self, outcomes: Sequence[tuple[uuid.UUID, DeliveryStatus, str | None]]
+    ) -> set[uuid.UUID]:
+        """Move these deliveries out of ``sending`` at once (letters deleted); return the
+        ids that were still pending."""
         ...
 
     async def cancel_pending(self, recipient_id: uuid.UUID, reason: str) -> list[Delivery]:
-        """Suppress every delivery to this recipient still in ``sending``; return them."""
+        """Suppress every delivery to this recipient still pending; return them."""
         ...
+
+    async def cancel_about(
+        self, topic_id: uuid.UUID, reason: str, recipient_id: uuid.UUID | None = None
+    ) -> list[Delivery]:
+        """Suppress what is pending about a session (for one recipient, or for all)."""
+        ...
+
+    async def claim_due(self, now: dt.datetime, limit: int, lease: dt.timedelta) -> list[Due]:
+        """Claim up to ``limit`` pending deliveries due at ``now``, skipping rows another
+        sender holds, and hold them for ``lease`` (a crashed sender's come back then)."""
+        ...
+
+    async def retry_at(self, notification_id: uuid.UUID, at: dt.datetime, error: str) -> None:
+        """Leave it pending, to be tried again at ``at``."""
+        ...
+
+    async def postpone(self, notification_id: uuid.UUID, at: dt.datetime, held: str) -> None:
+        """Not an attempt: it may not go out before ``at`` (quiet hours)."""
+        ...
+
+
+@dataclass(frozen=True)
+class InboxMessage:
+    message_id: uuid.UUID
+    member_id: uuid.UUID
+    template: str
+    language: str
+    subject: str
+    text: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None = None
+
+
+class InboxRepository(Protocol):
+    async def add(self, message: InboxMessage) -> None: ...
+
+    async def list(
+        self, member_id: uuid.UUID, *, unread_only: bool, limit: int
+    ) -> list[InboxMessage]: ...
+
+    async def mark_read(
+        self, member_id: uuid.UUID, message_ids: Sequence[uuid.UUID], at: dt.datetime
+    ) -> int:
+        """How many of the member's messages were unread and are read now."""
+        ...
+
+    async def delete_for(self, member_id: uuid.UUID) -> None: ...
 
 
 class NotificationsUnitOfWork(UnitOfWork, Protocol):
@@ -93,13 +203,30 @@ class NotificationsUnitOfWork(UnitOfWork, Protocol):
     @property
     def sessions(self) -> SessionRepository: ...
 
+    @property
+    def dialogue(self) -> DialogueRepository: ...
 
-class MailSender(Protocol):
-    async def send(self, mail: OutgoingMail) -> None:
-        """Hand the mail to the mail server. Raises :class:`RecipientRefusedError` when the server
-        refuses the recipient; any other exception is transient."""
+    @property
+    def inbox_messages(self) -> InboxRepository: ...
+
+    async def dead_letter(self, reason: str, detail: str, delivery: Delivery) -> None:
+        """Queue a dead letter about this delivery (ids only) in this transaction."""
         ...
 
 
-class RecipientRefusedError(Exception):
-    """The mail server refused this recipient: retrying will not help."""
+class MailSender(Protocol):
+    async def send(self, mail: OutgoingMail) -> None:
+        """Hand the mail to the mail server. Raises :class:`PermanentFailure` when retrying
+        cannot help; any other exception is transient."""
+        ...
+
+
+class SmsSender(Protocol):
+    async def send(self, sms: OutgoingSms) -> None:
+        """Hand the text to the SMS gateway; exceptions as :meth:`MailSender.send`."""
+        ...
+
+
+class PermanentFailure(Exception):
+    """The server refused this message for good (a refused recipient, a rejected number):
+    retrying will not help."""

@@ -1,28 +1,24 @@
-"""Jinja2 templates of the package: ``templates/<template>.<language>.{txt,html}.j2``.
+"""Laying a :class:`Letter` out for each channel with Jinja2: plain text and HTML for
+e-mail (``templates/letter.{txt,html}.j2``), a compact text for SMS and the inbox.
 
-HTML templates autoescape (display names and explanations are other people's text);
-plain-text templates do not. Missing variables are an error, not an empty string.
+The sentences come from the language catalogues (``messages/<language>.toml``); the
+templates hold only layout, the same for every language, with ``lang`` and ``dir`` on the
+HTML so Arabic reads right to left. HTML autoescapes (names and views are other people's
+text); missing variables are an error, not an empty string.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
-from dorp_notifications.domain.match_mail import TEMPLATE, MatchMail
+from dorp_notifications.domain.letters import Letter
 
-
-class MailContent(Protocol):
-    """What a template gets as ``mail``: anything with a language and a subject."""
-
-    @property
-    def language(self) -> str: ...
-
-    @property
-    def subject(self) -> str: ...
+SMS_MAX_CHARS = 640
+"""Four concatenated SMS parts of 160 characters; longer texts are cut with an ellipsis."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +28,11 @@ class Rendered:
     html: str
 
 
+def _lines(text: str) -> Markup:
+    """A paragraph with line breaks (a digest item) as escaped lines joined by ``<br>``."""
+    return Markup("<br>\n").join(escape(line) for line in text.split("\n"))
+
+
 def _autoescape(name: str | None) -> bool:
     return name is not None and name.endswith(".html.j2")
 
@@ -39,23 +40,34 @@ def _autoescape(name: str | None) -> bool:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """Built on first use, never at import."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("dorp_notifications", "templates"),
         autoescape=_autoescape,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["lines"] = _lines
+    return env
 
 
-def render_match_mail(mail: MatchMail) -> Rendered:
-    return render_mail(TEMPLATE, mail)
-
-
-def render_mail(template: str, mail: MailContent) -> Rendered:
+def render_mail(letter: Letter) -> Rendered:
     env = environment()
-    base = f"{template}.{mail.language}"
     return Rendered(
-        subject=mail.subject,
-        text=env.get_template(f"{base}.txt.j2").render(mail=mail),
-        html=env.get_template(f"{base}.html.j2").render(mail=mail),
+        subject=letter.subject,
+        text=env.get_template("letter.txt.j2").render(letter=letter),
+        html=env.get_template("letter.html.j2").render(letter=letter),
     )
+
+
+def render_text(letter: Letter) -> str:
+    """The plain-text part alone: what the in-app inbox shows."""
+    return environment().get_template("letter.txt.j2").render(letter=letter)
+
+
+def render_sms(letter: Letter) -> str:
+    """Subject, sentences and facts without greeting or signature: SMS is short."""
+    facts = [f"{label}: {value}" for label, value in letter.facts]
+    text = "\n".join([letter.subject, *letter.paragraphs, *facts, f"- {letter.programme}"])
+    if len(text) <= SMS_MAX_CHARS:
+        return text
+    return text[: SMS_MAX_CHARS - 1] + "…"

@@ -1,25 +1,19 @@
-"""Sending a notification to each person a cause concerns, exactly once.
+"""Recording what a cause asks to be sent: once per (cause event, recipient, channel).
 
-Exactly once per (cause event, recipient, channel), as far as SMTP allows:
+1. One transaction marks the cause handled (the inbox), records every delivery it leads
+   to (status ``sending``, i.e. pending, with its letter and the time it may go out; or
+   ``suppressed`` with the reason) under a unique key, and publishes the suppressed ones.
+2. The dispatcher (``dispatch``) sends what is due, outside any transaction, and a second
+   transaction records the outcome; see there for the gap between the two.
 
-1. one transaction records the intent of every delivery a cause leads to (status
-   ``sending``, or ``suppressed`` with a reason) under a unique key;
-2. each ``sending`` delivery is handed to the mail server, outside any transaction;
-3. a second transaction marks it ``sent`` (or ``failed``) and emits ``NotificationSent``
-   with that status via the outbox.
-
-A redelivered event finds its deliveries ``sent`` or ``suppressed`` and sends nothing. A
-crash between steps 2 and 3 leaves a delivery in ``sending``; the redelivery sends it
-again with the same ``Message-ID`` (``<notification_id@dorp>``, derived from the key), so
-that gap is at-least-once and the receiving side can drop the duplicate. Withdrawing
-consent or erasure in that gap suppresses the delivery instead.
-
-Suppressed deliveries are published too (``status="suppressed"`` with the reason), except
-for erased members: nothing more is said about them.
+A redelivered cause changes nothing. Suppressed deliveries are published too
+(``status="suppressed"`` with the reason), except for erased members: nothing more is said
+about them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -27,27 +21,43 @@ from typing import Any, Literal
 
 import structlog
 
-from dorp_notifications.domain.deliveries import ERASED, plan_delivery, suppression_reason
+from dorp_notifications.domain.deliveries import APP, ERASED, SMS, plan_delivery
 from dorp_notifications.domain.language import pick_language
-from dorp_notifications.domain.model import Delivery, DeliveryStatus, OutgoingMail, Recipient
-from dorp_notifications.ports import MailSender, NotificationsUnitOfWork, RecipientRefusedError
-from dorp_notifications.rendering import MailContent, render_mail
-from dorp_shared.contracts import Envelope, NotificationSent
+from dorp_notifications.domain.letters import Head, Letter, head_for
+from dorp_notifications.domain.model import Delivery, DeliveryStatus, Recipient
+from dorp_notifications.domain.timing import after_quiet_hours, next_digest
+from dorp_notifications.ports import NotificationsUnitOfWork, Planned
+from dorp_shared.contracts import Envelope, NotificationSent, wrap
 from dorp_shared.errors import NotReadyYet
 from dorp_shared.regions import Region
 
 log = structlog.get_logger(__name__)
 
+CONSUMER = "notifications"
+DIGEST = "digest"
+QUIET_HOURS = "quiet_hours"
+REMINDER = "reminder"
 UowFactory = Callable[[], NotificationsUnitOfWork]
 People = Mapping[uuid.UUID, Recipient]
-Compose = Callable[[People, str], MailContent]
-"""Builds the content for one recipient from everyone involved and the chosen language."""
+Compose = Callable[[People, Head], Letter]
+"""Builds the letter for one recipient from everyone involved and the letterhead."""
 
 _OUTCOMES: dict[DeliveryStatus, Literal["sent", "failed", "suppressed"]] = {
     DeliveryStatus.SENT: "sent",
     DeliveryStatus.FAILED: "failed",
     DeliveryStatus.SUPPRESSED: "suppressed",
 }
+
+
+@dataclass(frozen=True)
+class Notifier:
+    """What handlers need besides the unit of work: the region, the clock, whether an SMS
+    gateway is configured, and a way to wake the dispatcher after a commit."""
+
+    region: Region
+    sms_available: bool = False
+    wake: Callable[[], None] = lambda: None
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -59,53 +69,32 @@ class Wanted:
     compose: Compose
     about: tuple[uuid.UUID, ...] = ()
     """Other members the message is about: if one was erased, it is not sent."""
+    cause_id: uuid.UUID | None = None
+    """Another cause id than the event's (a second notification from one event)."""
+    due_at: dt.datetime | None = None
+    """Not before then (a reminder); None: now."""
+    topic_id: uuid.UUID | None = None
+    digestible: bool = True
+    """False for what must arrive on its own and on time (a reminder)."""
 
 
-async def send_all(
+async def notify(
     cause: Envelope[Any],
     wanted: Sequence[Wanted],
     *,
     involved: Sequence[uuid.UUID],
     uow: UowFactory,
-    mailer: MailSender,
-    region: Region,
+    notifier: Notifier,
 ) -> None:
     """``involved`` are all members whose records the content needs (recipients included);
-    an unknown one means registration's events have not arrived yet."""
-    planned = await _record_intents(cause, wanted, involved, uow(), region)
-    for delivery, mail in planned:
-        if mail is not None:
-            await _deliver(cause, delivery, mail, uow(), mailer)
-        else:
-            log.info(
-                "notification.skipped",
-                status=delivery.status.value,
-                reason=delivery.reason,
-                notification_id=str(delivery.notification_id),
-            )
-
-
-async def _record_intents(
-    cause: Envelope[Any],
-    wanted: Sequence[Wanted],
-    involved: Sequence[uuid.UUID],
-    uow: NotificationsUnitOfWork,
-    region: Region,
-) -> list[tuple[Delivery, OutgoingMail | None]]:
-    async with uow:
-        people = await _load(uow, involved)
-        planned = []
+    an unknown one means registration's events have not arrived yet (retried later)."""
+    async with uow() as work:
+        if not await work.first_time(CONSUMER, cause.event_id):
+            return
+        people = await _load(work, involved)
         for want in wanted:
-            recipient = people[want.recipient_id]
-            about = tuple(people[member_id] for member_id in want.about)
-            language = pick_language(recipient.preferred_language, region.default_language)
-            intent = plan_delivery(cause.event_id, recipient, want.template, language, about)
-            stored, created = await uow.deliveries.record(intent)
-            if created and stored.status is DeliveryStatus.SUPPRESSED:
-                await publish_outcome(uow, cause, stored)
-            stored = await _still_allowed(uow, cause, stored, suppression_reason(recipient, about))
-            planned.append((stored, _compose(want, stored, recipient, people)))
-    return planned
+            await _record(work, cause, want, people, notifier)
+    notifier.wake()
 
 
 async def _load(
@@ -120,63 +109,65 @@ async def _load(
     return people
 
 
-async def _still_allowed(
-    uow: NotificationsUnitOfWork, cause: Envelope[Any], stored: Delivery, reason: str | None
-) -> Delivery:
-    """A delivery left in ``sending`` by a crash is resent only if nothing suppresses it
-    now (withdrawn consent or address, erasure) that did not before."""
-    if stored.status is not DeliveryStatus.SENDING or reason is None:
-        return stored
-    await uow.deliveries.mark(stored.notification_id, DeliveryStatus.SUPPRESSED, reason)
-    suppressed = replace(stored, status=DeliveryStatus.SUPPRESSED, reason=reason)
-    await publish_outcome(uow, cause, suppressed)
-    return suppressed
-
-
-def _compose(
-    want: Wanted, delivery: Delivery, recipient: Recipient, people: People
-) -> OutgoingMail | None:
-    if delivery.status is not DeliveryStatus.SENDING or recipient.email is None:
-        return None
-    rendered = render_mail(want.template, want.compose(people, delivery.language))
-    return OutgoingMail(
-        to_address=recipient.email,
-        to_name=recipient.first_name,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        language=delivery.language,
-        message_id=delivery.message_id,
-    )
-
-
-async def _deliver(
-    cause: Envelope[Any],
-    delivery: Delivery,
-    mail: OutgoingMail,
+async def _record(
     uow: NotificationsUnitOfWork,
-    mailer: MailSender,
+    cause: Envelope[Any],
+    want: Wanted,
+    people: People,
+    notifier: Notifier,
 ) -> None:
-    status, reason = DeliveryStatus.SENT, None
-    try:
-        await mailer.send(mail)
-    except RecipientRefusedError:
-        status, reason = DeliveryStatus.FAILED, "recipient_refused"
-    async with uow:
-        if await uow.deliveries.mark(delivery.notification_id, status, reason):
-            await publish_outcome(uow, cause, replace(delivery, status=status, reason=reason))
-    log.info(
-        "notification.delivered",
-        status=status.value,
-        reason=reason,
-        notification_id=str(delivery.notification_id),
-        language=delivery.language,
+    recipient = people[want.recipient_id]
+    about = tuple(people[member_id] for member_id in want.about)
+    region = notifier.region
+    language = pick_language(recipient.preferred_language, region.default_language)
+    delivery = plan_delivery(
+        want.cause_id or cause.event_id,
+        recipient,
+        want.template,
+        language,
+        about,
+        sms_available=notifier.sms_available,
+    )
+    due_at, held = when_due(want, delivery, recipient, region, notifier.clock())
+    delivery = replace(delivery, correlation_id=cause.correlation_id)
+    letter = None
+    if delivery.status is DeliveryStatus.SENDING:
+        letter = want.compose(people, head_for(region, recipient, language))
+        delivery = replace(delivery, held=held)
+    stored, created = await uow.deliveries.record(
+        Planned(delivery, letter, due_at, topic_id=want.topic_id)
+    )
+    if created and stored.status is DeliveryStatus.SUPPRESSED:
+        await publish_outcome(uow, stored)
+    log.debug(
+        "notification.planned",
+        template=want.template,
+        channel=stored.channel,
+        channel_reason=stored.channel_reason,
+        status=stored.status.value,
+        reason=stored.reason,
+        held=stored.held,
+        created=created,
+        notification_id=str(stored.notification_id),
     )
 
 
-async def publish_outcome(
-    uow: NotificationsUnitOfWork, cause: Envelope[Any], delivery: Delivery
-) -> None:
+def when_due(
+    want: Wanted, delivery: Delivery, recipient: Recipient, region: Region, now: dt.datetime
+) -> tuple[dt.datetime, str | None]:
+    """When it may go out, and why it waits: a reminder waits for the day before, a
+    digest reader's messages for the morning digest, an SMS for the end of quiet hours."""
+    due, held = (want.due_at, REMINDER) if want.due_at and want.due_at > now else (now, None)
+    if recipient.digest and want.digestible and delivery.channel != APP and held is None:
+        due, held = next_digest(now, region.quiet_hours, region.time_zone), DIGEST
+    if delivery.channel == SMS:
+        later = after_quiet_hours(due, region.quiet_hours, region.time_zone)
+        if later is not None:
+            due, held = later, held or QUIET_HOURS
+    return due, held
+
+
+async def publish_outcome(uow: NotificationsUnitOfWork, delivery: Delivery) -> None:
     """``NotificationSent`` with the delivery's final status; nothing about erased members."""
     if delivery.reason == ERASED:
         return
@@ -184,10 +175,17 @@ async def publish_outcome(
         notification_id=delivery.notification_id,
         cause_event_id=delivery.cause_event_id,
         recipient_id=delivery.recipient_id,
-        channel="email",
+        channel=delivery.channel,
         template=delivery.template,
         language=delivery.language,
         status=_OUTCOMES[delivery.status],
         reason=delivery.reason,
     )
+    cause = wrap(
+        outcome,
+        region="",
+        source=CONSUMER,
+        correlation_id=delivery.correlation_id,
+        event_id=delivery.cause_event_id,
+    )  # stands in for the cause: the outcome's causation and correlation ids come from it
     await uow.emit(outcome, cause=cause, event_id=delivery.notification_id)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
 
-from dorp_reporting.domain.render import render_markdown
 from dorp_reporting.domain.report import Report
+from dorp_reporting.render.csv_tables import table_csv
+from dorp_reporting.render.html import render_html
+from dorp_reporting.render.markdown import render_markdown
+from dorp_reporting.render.pdf import render_pdf
+from dorp_shared.contracts.reports import REPORT_FORMATS, ReportFormat
 
-ReportFormat = Literal["html", "pdf", "md", "csv", "json"]
-FORMATS: tuple[str, ...] = get_args(ReportFormat)
+FORMATS: tuple[str, ...] = REPORT_FORMATS
+__all__ = ["FORMATS", "ReportFile", "ReportFormat", "file_stem", "render_report"]
 
 
 @dataclass(frozen=True)
@@ -31,4 +34,13 @@ def render_report(report: Report, fmt: ReportFormat) -> list[ReportFile]:
     if fmt == "json":
         body = report.model_dump_json(indent=2).encode()
         return [ReportFile(f"{stem}.json", "application/json", body)]
-    raise ValueError(f"format {fmt!r} is not available yet; choose md or json")
+    if fmt == "html":
+        return [ReportFile(f"{stem}.html", "text/html", render_html(report).encode())]
+    if fmt == "pdf":
+        return [ReportFile(f"{stem}.pdf", "application/pdf", render_pdf(report))]
+    if fmt == "csv":
+        return [
+            ReportFile(f"{stem}-{table.key}.csv", "text/csv", table_csv(table).encode())
+            for table in report.tables()
+        ]
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Protocol
 
-from dorp_reporting.domain.facts import ActivityFact, MemberFact, NotificationFact, Tallies
-from dorp_reporting.domain.period import Window
+from dorp_reporting.domain.editorial import Editorial
+from dorp_reporting.domain.facts import ReportData
+from dorp_reporting.domain.period import Period, Window
+from dorp_shared.contracts.envelope import Event
 from dorp_shared.uow import UnitOfWork
 
 
 class Projections(Protocol):
-    """The reporting schema. Adding a fact twice (same id) keeps the first one."""
+    """The reporting schema."""
 
-    async def add_member(self, fact: MemberFact) -> None: ...
+    async def apply(self, payload: Event, at: datetime, event_id: uuid.UUID) -> bool:
+        """Project one event (idempotent); False if nothing of its type is kept."""
+        ...
 
-    async def add_activity(self, fact: ActivityFact) -> None: ...
+    async def report_data(
+        self, period: Period, window: Window | None, time_zone: str
+    ) -> ReportData:
+        """Everything the report of ``period`` (its ``window``: None for ever) needs."""
+        ...
 
-    async def add_notification(self, fact: NotificationFact) -> None: ...
+    async def editorial(self, period_key: str) -> Editorial | None: ...
 
-    async def tallies(self, window: Window | None) -> Tallies:
-        """Counts of everything that happened in ``window`` (None: ever)."""
+    async def periods_with_data(self, time_zone: str) -> list[Period]:
+        """ "all", then each year and month in which something happened, newest first."""
         ...
 
 
 class ReportingUnitOfWork(UnitOfWork, Protocol):
+    async def first_times(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """The ids among ``event_ids`` not handled before (now marked handled)."""
+        ...
+
     @property
     def projections(self) -> Projections:
         """Usable inside ``async with``: bound to this unit of work's transaction."""

@@ -9,8 +9,9 @@ Subjects are lowercase, dot-separated and versioned:
 ``dorp.<region>.deadletter.<area>``                    what a service could not handle, with reason
 ``dorp.<region>.partner.<partner_id>.<event>``         partner systems' input (request/reply)
 ``dorp.<region>.cmd.<area>.<command>``                 commands and queries (request/reply)
-``dorp.<region>.aggregate.<name>``                     (reserved) anonymised figures that may leave
-                                                       the region
+``dorp.<region>.aggregate.v1.<period>``               anonymised figures that may leave the region
+                                                       (stream ``DORP_<REGION>_AGGREGATE``, the
+                                                       latest message per subject)
 =====================================================  ===========================================
 
 Streams are named ``DORP_<REGION>_<AREA>``; they are declared only by :func:`region_streams`.
@@ -25,6 +26,8 @@ from dorp_shared.contracts.envelope import Event
 ROOT = "dorp"
 EVENT_AREAS = ("registration", "matching", "notifications", "reporting")
 DEADLETTER = "deadletter"
+AGGREGATE = "aggregate"
+AGGREGATE_VERSION = 1
 DUPLICATE_WINDOW_SECONDS = 10 * 60
 DEADLETTER_MAX_AGE_SECONDS = 30 * 24 * 3600
 """Dead letters keep rejected input whole, which may hold personal data: kept 30 days."""
@@ -69,6 +72,12 @@ def command_subject(region: str, area: str, command: str) -> str:
     return f"{ROOT}.{region}.cmd.{area}.{command}"
 
 
+def aggregate_subject(region: str, period: str) -> str:
+    """Where a region publishes the anonymised figures of one period ("all", "2026",
+    "2026-03"): the only subjects meant to cross to a hub (``dorp.*.aggregate.>``)."""
+    return f"{ROOT}.{region}.{AGGREGATE}.v{AGGREGATE_VERSION}.{period}"
+
+
 def stream_name(region: str, area: str) -> str:
     return f"DORP_{region.upper()}_{area.upper()}"
 
@@ -88,6 +97,18 @@ def region_streams(region: str, replicas: int = 1) -> list[StreamConfig]:
         )
         for area in EVENT_AREAS
     ]
+    configs.append(
+        StreamConfig(
+            name=stream_name(region, AGGREGATE),
+            description=f"Dorp anonymised aggregates of region {region}, latest per period",
+            subjects=[f"{ROOT}.{region}.{AGGREGATE}.>"],
+            retention=RetentionPolicy.LIMITS,
+            max_msgs_per_subject=1,
+            storage=StorageType.FILE,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
+        )
+    )
     configs.append(
         StreamConfig(
             name=stream_name(region, DEADLETTER),

@@ -13,6 +13,7 @@ from dorp_matching.domain.model import (
     AWAITING_REVIEW,
     PENDING_STATUSES,
     Candidate,
+    CandidateSearch,
     History,
     Member,
     Offer,
@@ -36,6 +37,7 @@ def _member(row: asyncpg.Record, prefix: str = "") -> Member:
         age_bands=tuple(row[f"{prefix}age_bands"]),
         consents_matching=row[f"{prefix}consents_matching"],
         role=row[f"{prefix}role"],
+        interests=tuple(row.get(f"{prefix}interests") or ()),
     )
 
 
@@ -101,9 +103,10 @@ class PgMemberRepository:
     async def save(self, member: Member, *, as_of: datetime) -> None:
         await self.conn.execute(
             "INSERT INTO members (member_id, home_area, languages, age_bands,"
-            " consents_matching, as_of, role) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " consents_matching, as_of, role, interests)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
             " ON CONFLICT (member_id) DO UPDATE SET home_area = EXCLUDED.home_area,"
-            " role = EXCLUDED.role,"
+            " role = EXCLUDED.role, interests = EXCLUDED.interests,"
             " languages = EXCLUDED.languages, age_bands = EXCLUDED.age_bands,"
             " consents_matching = EXCLUDED.consents_matching, as_of = EXCLUDED.as_of,"
             " updated_at = now() WHERE members.as_of <= EXCLUDED.as_of",
@@ -114,13 +117,14 @@ class PgMemberRepository:
             member.consents_matching,
             as_of,
             member.role,
+            list(member.interests),
         )
 
     async def update_profile(self, member: Member, *, as_of: datetime) -> bool:
         found = await self.conn.fetchval(
             "WITH m AS (SELECT member_id FROM members WHERE member_id = $1),"
             " u AS (UPDATE members SET home_area = $2, languages = $3, age_bands = $4,"
-            "  as_of = $5, role = $6, updated_at = now() WHERE member_id = $1"
+            "  as_of = $5, role = $6, interests = $7, updated_at = now() WHERE member_id = $1"
             "  AND as_of <= $5)"
             " SELECT EXISTS (SELECT 1 FROM m)",
             member.member_id,
@@ -129,6 +133,7 @@ class PgMemberRepository:
             list(member.age_bands),
             as_of,
             member.role,
+            list(member.interests),
         )
         return bool(found)
 
@@ -150,6 +155,12 @@ class PgMemberRepository:
             "SELECT EXISTS (SELECT 1 FROM erased_members WHERE member_id = $1)", member_id
         )
         return bool(found)
+
+    async def connectors(self) -> list[uuid.UUID]:
+        rows = await self.conn.fetch(
+            "SELECT member_id FROM members WHERE role = 'connector' ORDER BY member_id"
+        )
+        return [row["member_id"] for row in rows]
 
     async def erase(self, member_id: uuid.UUID, at: datetime) -> None:
         await self.conn.execute(
@@ -174,11 +185,11 @@ class PgRequestRepository:
         self.conn = conn
 
     async def add(self, request: Request) -> Request:
-        await self.conn.execute(
+        inserted = await self.conn.fetchrow(
             "INSERT INTO requests (request_id, member_id, kind, home_area, languages, age_band,"
             " expires_at, requested_at, time_windows, prefers_known_people)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            " ON CONFLICT (request_id) DO NOTHING",
+            " ON CONFLICT (request_id) DO NOTHING RETURNING *",
             request.request_id,
             request.member_id,
             request.kind,
@@ -190,7 +201,7 @@ class PgRequestRepository:
             list(request.time_windows),
             request.prefers_known_people,
         )
-        row = await self.conn.fetchrow(
+        row = inserted or await self.conn.fetchrow(
             "SELECT * FROM requests WHERE request_id = $1", request.request_id
         )
         assert row is not None  # inserted above or already there
@@ -262,16 +273,41 @@ def _waiting(row: asyncpg.Record) -> Waiting:
     )
 
 
+_OFFER_LOAD = (
+    "(SELECT count(*) FROM proposals p WHERE p.offer_id = o.offer_id"
+    " AND p.status = ANY($2::text[]))"
+)
+_HELPER_LOAD = (
+    "(SELECT count(*) FROM proposals p WHERE p.helper_id = o.member_id"
+    " AND p.status = ANY($2::text[]))"
+)
 _CANDIDATES = (
     "SELECT o.*, m.member_id AS m_member_id, m.home_area AS m_home_area,"
     " m.languages AS m_languages, m.age_bands AS m_age_bands,"
     " m.consents_matching AS m_consents_matching, m.role AS m_role,"
-    " (SELECT count(*) FROM proposals p WHERE p.offer_id = o.offer_id"
-    "   AND p.status = ANY($2::text[])) AS offer_load,"
+    f" {_OFFER_LOAD} AS offer_load, {_HELPER_LOAD} AS helper_load,"
     " (SELECT count(*) FROM proposals p WHERE p.helper_id = o.member_id"
-    "   AND p.status = ANY($2::text[])) AS helper_load"
+    "   AND p.status <> ALL($2::text[]) AND p.status <> 'rejected'"
+    "   AND p.created_at >= $3) AS helper_recent"
     " FROM offers o JOIN members m ON m.member_id = o.member_id"
 )
+
+_CANDIDATES_FOR = (
+    "SELECT c.* FROM unnest($4::text[], $5::bool[]) AS a(area, same_language),"
+    f" LATERAL ({_CANDIDATES}"
+    "  WHERE o.kind = $1 AND o.home_area = a.area AND o.closed_at IS NULL"
+    "  AND (o.expires_at IS NULL OR o.expires_at > $6) AND m.consents_matching"
+    "  AND o.member_id <> $7 AND o.member_id <> ALL($8::uuid[])"
+    "  AND o.offer_id <> ALL($9::uuid[])"
+    "  AND (NOT a.same_language OR o.languages && $10::text[]"
+    "   OR (cardinality(o.languages) = 0 AND m.languages && $10::text[]))"
+    f"  AND {_OFFER_LOAD} < o.capacity AND {_HELPER_LOAD} < GREATEST($11, o.capacity)"
+    "  ORDER BY o.offered_at, o.offer_id LIMIT $12) c"
+)
+"""Open offers of a kind in the given areas that can take one more, oldest first: per
+area a slice of offers in a shared language and a slice of any. It walks the
+``offers_open_by_kind_area`` index and stops at the limit, so the cost does not grow with
+the number of open offers."""
 
 
 def _candidate(row: asyncpg.Record) -> Candidate:
@@ -280,6 +316,7 @@ def _candidate(row: asyncpg.Record) -> Candidate:
         helper=_member(row, "m_"),
         offer_load=row["offer_load"],
         helper_load=row["helper_load"],
+        helper_recent=row["helper_recent"],
     )
 
 
@@ -288,11 +325,11 @@ class PgOfferRepository:
         self.conn = conn
 
     async def add(self, offer: Offer) -> Offer:
-        await self.conn.execute(
+        inserted = await self.conn.fetchrow(
             "INSERT INTO offers (offer_id, member_id, kind, home_area, languages, age_bands,"
             " capacity, expires_at, offered_at, time_windows)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            " ON CONFLICT (offer_id) DO NOTHING",
+            " ON CONFLICT (offer_id) DO NOTHING RETURNING *",
             offer.offer_id,
             offer.member_id,
             offer.kind,
@@ -304,25 +341,44 @@ class PgOfferRepository:
             offer.offered_at,
             list(offer.time_windows),
         )
-        row = await self.conn.fetchrow("SELECT * FROM offers WHERE offer_id = $1", offer.offer_id)
+        row = inserted or await self.conn.fetchrow(
+            "SELECT * FROM offers WHERE offer_id = $1", offer.offer_id
+        )
         assert row is not None  # inserted above or already there
         return _offer(row)
 
     async def lock_kind(self, kind: str) -> None:
         await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"matching:{kind}")
 
-    async def candidates(self, kind: str) -> list[Candidate]:
+    async def candidates_for(self, search: CandidateSearch) -> list[Candidate]:
+        waiting = search.waiting
+        request, history = waiting.request, waiting.history
+        slices = (True, False) if search.language_slice else (False,)
+        areas = [area for area in search.areas for _ in slices]
         rows = await self.conn.fetch(
-            f"{_CANDIDATES} WHERE o.kind = $1 AND o.closed_at IS NULL"
-            " ORDER BY o.offered_at, o.offer_id",
-            kind,
+            _CANDIDATES_FOR,
+            request.kind,
             _ACTIVE,
+            search.since,
+            areas,
+            list(slices) * len(search.areas),
+            search.at,
+            request.member_id,
+            list(history.declined_with),
+            list(history.tried_offers),
+            list(request.languages or waiting.requester.languages),
+            search.helper_capacity,
+            search.per_area,
         )
-        return [_candidate(row) for row in rows]
+        unique = {row["offer_id"]: row for row in rows}
+        return [_candidate(row) for row in unique.values()]
 
-    async def candidate(self, offer_id: uuid.UUID) -> Candidate | None:
+    async def candidate(self, offer_id: uuid.UUID, *, since: datetime) -> Candidate | None:
         row = await self.conn.fetchrow(
-            f"{_CANDIDATES} WHERE o.offer_id = $1 AND o.closed_at IS NULL", offer_id, _ACTIVE
+            f"{_CANDIDATES} WHERE o.offer_id = $1 AND o.closed_at IS NULL",
+            offer_id,
+            _ACTIVE,
+            since,
         )
         return _candidate(row) if row else None
 
@@ -460,3 +516,21 @@ class PgProposalRepository:
             limit,
         )
         return [_proposal(row) for row in rows]
+
+    async def review_overdue(self, before: datetime, limit: int) -> list[tuple[Proposal, datetime]]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM proposals WHERE status = $1 AND created_at <= $2"
+            " AND review_overdue_at IS NULL ORDER BY created_at, proposal_id LIMIT $3"
+            " FOR UPDATE SKIP LOCKED",
+            AWAITING_REVIEW,
+            before,
+            limit,
+        )
+        return [(_proposal(row), row["created_at"]) for row in rows]
+
+    async def mark_review_overdue(self, proposal_id: uuid.UUID, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE proposals SET review_overdue_at = $2 WHERE proposal_id = $1",
+            proposal_id,
+            at,
+        )

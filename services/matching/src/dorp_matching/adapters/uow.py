@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Self
 
+from dorp_matching.adapters.activities import PgActivityRepository
+from dorp_matching.adapters.coffee import PgCoffeeRepository
 from dorp_matching.adapters.repositories import (
     PgMemberRepository,
     PgOfferRepository,
@@ -18,6 +20,8 @@ class PgMatchingUnitOfWork(PgUnitOfWork):
     requests: PgRequestRepository
     offers: PgOfferRepository
     proposals: PgProposalRepository
+    coffee: PgCoffeeRepository
+    activities: PgActivityRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -25,4 +29,6 @@ class PgMatchingUnitOfWork(PgUnitOfWork):
         self.requests = PgRequestRepository(self.conn)
         self.offers = PgOfferRepository(self.conn)
         self.proposals = PgProposalRepository(self.conn)
+        self.coffee = PgCoffeeRepository(self.conn)
+        self.activities = PgActivityRepository(self.conn)
         return self

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from dorp_matching.domain.matching import NO_HISTORY, propose
+from dorp_matching.domain.matching import NO_HISTORY, helper_limit, propose
 from dorp_matching.domain.model import Candidate, History, Member, Proposal, Request, is_open
 from dorp_shared.contracts import MatchReason
 from dorp_shared.regions import Region
@@ -35,8 +35,15 @@ def pairing_problem(
     candidate: Candidate,
     at: datetime,
     history: History = NO_HISTORY,
+    *,
+    helper_capacity: int | None = None,
 ) -> Problem | None:
+    """The first rule this pairing breaks, or None. ``helper_capacity``: the region's
+    limit over all the helper's offers (None: only the offer's own capacity)."""
     offer, helper = candidate.offer, candidate.helper
+    helper_full = helper_capacity is not None and candidate.helper_load >= helper_limit(
+        offer, helper_capacity
+    )
     checks = (
         (offer.kind != request.kind, "offer_id", f"offers {offer.kind}, not {request.kind}"),
         (offer.member_id == request.member_id, "offer_id", "is the requester's own offer"),
@@ -53,6 +60,7 @@ def pairing_problem(
             "was proposed for this request before",
         ),
         (candidate.offer_load >= offer.capacity, "offer_id", "has no capacity left"),
+        (helper_full, "offer_id", "the helper already helps as many people as they can"),
         (not is_open(offer.expires_at, at), "offer_id", "has expired"),
         (not is_open(request.expires_at, at), "request_id", "has expired"),
     )

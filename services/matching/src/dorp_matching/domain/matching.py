@@ -1,10 +1,12 @@
 """Candidate selection and scoring of offers for a request.
 
 Hard rules (a candidate or not): same kind, another member, both consented to matching,
-at most one area apart, capacity left, neither expired, never a pair that declined before
+at most one area apart, capacity left on the offer and on the helper (``helper_limit``:
+over all their offers), neither expired, never a pair that declined before
 and never an offer proposed for the request before. Everything else only scores: same area
 above neighbours, a shared language, a fitting age band, overlapping time windows, a less
-busy helper (spreading the load), and a helper met before when the requester asks for it.
+busy helper and one with fewer recent proposals (spreading the load), and a helper met
+before when the requester asks for it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ WEIGHT_FREE_HELPER = 1.0
 WEIGHT_TIME_OVERLAP = 1.5
 WEIGHT_TIME_OPEN = 0.5
 WEIGHT_MET_BEFORE = 2.0
+WEIGHT_RECENT_LOAD = 1.0
+"""The most a busy recent past can take off a score (approached, never reached)."""
 
 NO_HISTORY = History()
 
@@ -48,6 +52,13 @@ _PROPOSAL_NAMESPACE = uuid.UUID("5d1f6c1e-7a57-4c39-9b53-6d6174636869")
 def proposal_id(request_id: uuid.UUID, offer_id: uuid.UUID) -> uuid.UUID:
     """Deterministic, so a replay derives the same proposal (and event) id."""
     return uuid.uuid5(_PROPOSAL_NAMESPACE, f"{request_id}/{offer_id}")
+
+
+def helper_limit(offer: Offer, region_capacity: int) -> int:
+    """How many people a helper helps at once over all their offers: the region's
+    ``helper_capacity``, or more when this offer itself says it can help more (a helper
+    with three small offers is not overloaded; one who offers to help 20 may)."""
+    return max(region_capacity, offer.capacity)
 
 
 def is_candidate(
@@ -70,6 +81,7 @@ def is_candidate(
         and helper.consents_matching
         and region.area_distance(request.home_area, offer.home_area) <= MAX_DISTANCE
         and candidate.offer_load < offer.capacity
+        and candidate.helper_load < helper_limit(offer, region.matching.helper_capacity)
         and is_open(offer.expires_at, at)
         and is_open(request.expires_at, at)
     )
@@ -103,6 +115,7 @@ class Fit:
     windows: list[str] | None
     """Shared time windows; None when either side named none (any time)."""
     load: int
+    recent: int
     met_before: bool
 
 
@@ -123,6 +136,7 @@ def fit(
         languages=shared_languages(request, requester, offer, candidate.helper),
         windows=shared_windows(request, offer),
         load=candidate.helper_load,
+        recent=candidate.helper_recent,
         met_before=request.prefers_known_people and offer.member_id in history.met_with,
     )
 
@@ -149,6 +163,9 @@ def _reasons(request: Request, offer: Offer, found: Fit) -> tuple[MatchReason, .
     reasons += _time_reasons(found.windows)
     weight = round(WEIGHT_FREE_HELPER / (1 + found.load), 3)
     reasons.append(MatchReason(code="helper_load", detail=str(found.load), weight=weight))
+    if found.recent:
+        penalty = -round(WEIGHT_RECENT_LOAD * found.recent / (1 + found.recent), 3)
+        reasons.append(MatchReason(code="recent_load", detail=str(found.recent), weight=penalty))
     if found.met_before:
         reasons.append(MatchReason(code="met_before", detail="", weight=WEIGHT_MET_BEFORE))
     return tuple(reasons)
@@ -173,8 +190,22 @@ def _explain(request: Request, offer: Offer, found: Fit, region: Region, *, engl
             wording.kind_phrase(request.kind, request.age_band, offer.age_bands, english=english),
             wording.time_phrase(found.windows, english=english) if found.windows else "",
             wording.load_phrase(found.load, english=english) if found.load else "",
+            wording.recent_phrase(found.recent, english=english) if found.recent else "",
         ]
     )
+
+
+def score(
+    request: Request,
+    requester: Member,
+    candidate: Candidate,
+    region: Region,
+    history: History = NO_HISTORY,
+) -> float:
+    """The score of one (already eligible) pairing, without its sentences: ranking many
+    candidates needs only this; the chosen one is then explained by ``propose``."""
+    found = fit(request, requester, candidate, region, history)
+    return round(sum(r.weight for r in _reasons(request, candidate.offer, found)), 3)
 
 
 def propose(
@@ -215,13 +246,15 @@ def choose_offer(
     who declined this requester before, nor an offer proposed for this request before."""
     ranked = sorted(
         (
-            (propose(request, requester, c, region, history), c.offer)
+            (score(request, requester, c, region, history), c)
             for c in candidates
             if is_candidate(request, requester, c, region, at, history)
         ),
-        key=lambda pair: (-pair[0].score, pair[1].offered_at, str(pair[1].offer_id)),
+        key=lambda pair: (-pair[0], pair[1].offer.offered_at, str(pair[1].offer.offer_id)),
     )
-    return ranked[0][0] if ranked else None
+    if not ranked:
+        return None
+    return propose(request, requester, ranked[0][1], region, history)
 
 
 def serve_waiting(
@@ -239,6 +272,9 @@ def serve_waiting(
             continue
         proposals.append(propose(item.request, item.requester, current, region, item.history))
         current = replace(
-            current, offer_load=current.offer_load + 1, helper_load=current.helper_load + 1
+            current,
+            offer_load=current.offer_load + 1,
+            helper_load=current.helper_load + 1,
+            helper_recent=current.helper_recent + 1,
         )
     return proposals

@@ -35,6 +35,7 @@ class Member:
     age_bands: tuple[str, ...]
     consents_matching: bool
     role: str = "parent"
+    interests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class Candidate:
     helper: Member
     offer_load: int
     helper_load: int
+    """Active proposals and matches of the helper over all their offers."""
+    helper_recent: int = 0
+    """Proposals to the helper in the region's ``recent_load_days`` that ended (completed,
+    declined, expired, cancelled): the past beside ``helper_load`` (spread the help)."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,24 @@ class Waiting:
     request: Request
     requester: Member
     history: History = History()
+
+
+@dataclass(frozen=True)
+class CandidateSearch:
+    """Which offers to look at for a waiting request: open ones of its kind in ``areas``
+    that can take one more, at most ``per_area`` of each area in a shared language and as
+    many of any language, oldest first. The scoring then picks the best of these."""
+
+    waiting: Waiting
+    areas: tuple[str, ...]
+    at: datetime
+    since: datetime
+    """Proposals to a helper since then count as their recent load."""
+    helper_capacity: int
+    per_area: int = 10
+    language_slice: bool = True
+    """Also a slice in a shared language; not needed when the requester speaks only the
+    region's default language, which nearly every offer shares."""
 
 
 @dataclass(frozen=True)

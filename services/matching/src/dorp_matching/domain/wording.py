@@ -105,3 +105,40 @@ def load_phrase(load: int, *, english: bool) -> str:
 
 def met_phrase(*, english: bool) -> str:
     return "you have met before" if english else "jullie kennen elkaar al"
+
+
+def recent_phrase(recent: int, *, english: bool) -> str:
+    """Proposals the helper had lately: the score spreads the help over helpers."""
+    if english:
+        return f"the helper was asked {recent} time{'s' if recent > 1 else ''} lately"
+    return f"de helper werd onlangs al {recent} keer gevraagd"
+
+
+def coffee_sentence(
+    languages: Sequence[str],
+    age_bands: Sequence[str],
+    interests: Sequence[str],
+    new_contact: bool,
+    *,
+    english: bool,
+) -> str:
+    """Why these parents share a coffee or tea date, in one sentence."""
+    bands = enumerate_words(list(age_bands), english=english)
+    topics = enumerate_words(list(interests[:MAX_WINDOWS_NAMED]), english=english)
+    if english:
+        parts = [
+            "a coffee or tea date at your school or in your neighbourhood",
+            language_phrase(languages, english=True) if languages else "",
+            f"you all have children aged {bands}" if age_bands else "",
+            f"you share an interest in {topics}" if interests else "",
+            "you have not met through Dorp yet" if new_contact else "",
+        ]
+    else:
+        parts = [
+            "een koffie- of theedate op school of in de buurt",
+            language_phrase(languages, english=False) if languages else "",
+            f"jullie hebben allemaal kinderen van {bands} jaar" if age_bands else "",
+            f"jullie delen een interesse in {topics}" if interests else "",
+            "jullie hebben elkaar via Dorp nog niet ontmoet" if new_contact else "",
+        ]
+    return sentence(parts)

@@ -6,17 +6,27 @@ Handlers are tried in order; the last one, without a filter, acks every other ev
 
 from __future__ import annotations
 
-import structlog
+from collections.abc import Callable
+from typing import Any
 
-from dorp_matching import handlers
+import structlog
+from faststream.nats.subscriber.usecases.basic import LogicSubscriber
+
+from dorp_matching import handlers, recommendations
 from dorp_matching.adapters.uow import PgMatchingUnitOfWork
 from dorp_shared.contracts import Envelope, HelpOffered, HelpRequested, MemberRegistered
 from dorp_shared.contracts.events import (
     ConsentChanged,
     HelpRenewed,
     HelpWithdrawn,
+    InitiativeRegistered,
     MemberErased,
     MemberUpdated,
+    SessionCancelled,
+    SessionScheduled,
+    SignedUp,
+    SignUpCancelled,
+    WaitlistPromoted,
 )
 from dorp_shared.messaging import area_subscriber, is_event
 from dorp_shared.service import Runtime
@@ -40,7 +50,7 @@ def wire_subscribers(runtime: Runtime) -> None:
 
     @sub(filter=is_event(MemberRegistered))
     async def on_member_registered(event: Envelope[MemberRegistered]) -> None:
-        await handlers.member_registered(event, uow())
+        await handlers.member_registered(event, uow(), runtime.region)
 
     @sub(filter=is_event(HelpRequested))
     async def on_help_requested(event: Envelope[HelpRequested]) -> None:
@@ -70,6 +80,36 @@ def wire_subscribers(runtime: Runtime) -> None:
     async def on_help_renewed(event: Envelope[HelpRenewed]) -> None:
         await handlers.help_renewed(event, uow(), runtime.region)
 
+    wire_activities(sub, uow)
+
     @sub
     async def on_other_event() -> None:
         log.debug("event.ignored")
+
+
+def wire_activities(sub: LogicSubscriber[Any], uow: Callable[[], PgMatchingUnitOfWork]) -> None:
+    """The projection of what already exists: initiatives, sessions and sign-ups."""
+
+    @sub(filter=is_event(InitiativeRegistered))
+    async def on_initiative(event: Envelope[InitiativeRegistered]) -> None:
+        await recommendations.initiative_registered(event, uow())
+
+    @sub(filter=is_event(SessionScheduled))
+    async def on_session(event: Envelope[SessionScheduled]) -> None:
+        await recommendations.session_scheduled(event, uow())
+
+    @sub(filter=is_event(SessionCancelled))
+    async def on_session_cancelled(event: Envelope[SessionCancelled]) -> None:
+        await recommendations.session_cancelled(event, uow())
+
+    @sub(filter=is_event(SignedUp))
+    async def on_signed_up(event: Envelope[SignedUp]) -> None:
+        await recommendations.signed_up(event, uow())
+
+    @sub(filter=is_event(WaitlistPromoted))
+    async def on_promoted(event: Envelope[WaitlistPromoted]) -> None:
+        await recommendations.signed_up(event, uow())
+
+    @sub(filter=is_event(SignUpCancelled))
+    async def on_sign_up_cancelled(event: Envelope[SignUpCancelled]) -> None:
+        await recommendations.sign_up_cancelled(event, uow())

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-TEMPLATE_LANGUAGES: tuple[str, ...] = ("nl", "en")
+from dorp_notifications.domain.i18n import LANGUAGES
+
+TEMPLATE_LANGUAGES: tuple[str, ...] = LANGUAGES
 LAST_RESORT = "nl"
 
 
 def pick_language(
     preferred: str, region_default: str, available: tuple[str, ...] = TEMPLATE_LANGUAGES
 ) -> str:
-    """The preferred language if we have templates for it, else the region's default,
-    else Dutch."""
+    """The preferred language if we write in it, else the region's default, else Dutch."""
     for candidate in (preferred.strip().lower(), region_default.strip().lower()):
         if candidate in available:
             return candidate

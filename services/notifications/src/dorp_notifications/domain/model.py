@@ -20,6 +20,9 @@ class Recipient:
     preferred_language: str
     consents_notifications: bool
     erased: bool = False
+    role: str = "parent"
+    digest: bool = False
+    """Messages are gathered and sent once a day (reminders excepted)."""
 
     @property
     def first_name(self) -> str:
@@ -37,6 +40,11 @@ class Proposal:
     helper_id: uuid.UUID
     kind: str
     home_area: str
+    explanation: str = ""
+    explanation_en: str = ""
+    awaiting_review: bool = False
+    """A connector reviews it first: the parents are asked only once it is approved."""
+    accepted_sides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,11 +77,26 @@ class Delivery:
     language: str
     status: DeliveryStatus
     reason: str | None = None
+    channel_reason: str | None = None
+    """Why this channel: ``preferred``, or the fallback's cause (``no_phone``...)."""
+    held: str | None = None
+    """Why it waits: ``quiet_hours``, ``digest`` or ``reminder``; None: sent at once."""
+    correlation_id: str | None = None
+    """The cause's correlation id, carried on to the published outcome."""
 
     @property
     def message_id(self) -> str:
         """Stable across resends, so a receiving server can drop a duplicate."""
         return f"<{self.notification_id}@dorp>"
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    """A text message, ready for the SMS gateway adapter."""
+
+    to_number: str
+    text: str
+    message_id: str
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,45 @@
-"""Durable subscribers: the registration area (contact details, consent, erasure,
-retention warnings, sessions and sign-ups) and the matching area (proposals and their
-outcome). Other event types of those areas are acknowledged and ignored."""
+"""Durable subscribers: the registration area (contact details, consent, erasure, sessions,
+sign-ups, dialogue tables, retention warnings) and the matching area (proposals, their
+outcome, dates and recommendations). Other event types are acknowledged and ignored."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream.nats.subscriber.usecases.basic import LogicSubscriber
 
-from dorp_notifications import handlers
-from dorp_notifications.adapters.smtp import SmtpMailer
+from dorp_notifications import activity_notices, handlers, match_notices, pairing_notices
 from dorp_notifications.adapters.uow import PgNotificationsUnitOfWork
 from dorp_notifications.ports import NotificationsUnitOfWork
-from dorp_notifications.sending import UowFactory
+from dorp_notifications.sending import Notifier, UowFactory
 from dorp_shared.contracts import Envelope, MatchProposed, MemberRegistered
+from dorp_shared.contracts.envelope import Event
 from dorp_shared.contracts.events import (
+    CoffeeDatePaired,
     ConsentChanged,
+    DecisionRecorded,
+    DialogueTableOpened,
     InitiativeRegistered,
+    MatchCompleted,
     MatchConfirmed,
     MemberErased,
     MemberUpdated,
+    ParentGroupJoined,
+    ProposalAccepted,
+    ProposalApproved,
     ProposalCancelled,
+    ProposalChanged,
+    ProposalDeclined,
     ProposalExpired,
+    ProposalRejected,
+    ProposalReviewOverdue,
     RetentionWarningIssued,
+    SessionCancelled,
     SessionScheduled,
+    SessionsRecommended,
     SignedUp,
+    SignUpCancelled,
     WaitlistPromoted,
 )
 from dorp_shared.messaging import area_subscriber, is_event
@@ -32,11 +47,66 @@ from dorp_shared.service import Runtime
 
 SERVICE = "notifications"
 
+Record = Callable[[Envelope[Any], NotificationsUnitOfWork], Awaitable[None]]
+"""A use case that only updates records: one unit of work."""
+Notice = Callable[..., Awaitable[None]]
+"""A use case that decides what is sent: ``(event, uow=factory, notifier=...)``."""
 
-def register(runtime: Runtime) -> None:
-    mailer = SmtpMailer(runtime.settings)
-    _registration(runtime, mailer)
-    _matching(runtime, mailer)
+RECORDS: dict[str, tuple[tuple[type[Event], Record], ...]] = {
+    "registration": (
+        (MemberRegistered, handlers.register_recipient),
+        (MemberUpdated, handlers.update_recipient),
+        (ConsentChanged, handlers.change_consent),
+        (MemberErased, handlers.erase_recipient),
+        (InitiativeRegistered, handlers.remember_initiative),
+        (SessionScheduled, handlers.remember_session),
+        (DialogueTableOpened, handlers.remember_table),
+        (ParentGroupJoined, handlers.remember_group_member),
+        (SignUpCancelled, activity_notices.forget_sign_up),
+    ),
+    "matching": (),
+}
+NOTICES: dict[str, tuple[tuple[type[Event], Notice], ...]] = {
+    "registration": (
+        (RetentionWarningIssued, activity_notices.notify_retention_warning),
+        (SignedUp, activity_notices.notify_sign_up),
+        (WaitlistPromoted, activity_notices.notify_sign_up),
+        (SessionCancelled, activity_notices.notify_session_cancelled),
+        (DecisionRecorded, activity_notices.notify_decision),
+    ),
+    "matching": (
+        (MatchProposed, match_notices.notify_match),
+        (ProposalApproved, match_notices.notify_approved),
+        (ProposalAccepted, match_notices.notify_accepted),
+        (ProposalDeclined, match_notices.notify_declined),
+        (MatchConfirmed, match_notices.notify_confirmed),
+        (MatchCompleted, match_notices.notify_completed),
+        (ProposalCancelled, match_notices.notify_proposal_ended),
+        (ProposalExpired, match_notices.notify_proposal_ended),
+        (ProposalReviewOverdue, pairing_notices.notify_review_overdue),
+        (CoffeeDatePaired, pairing_notices.notify_coffee_date),
+        (SessionsRecommended, pairing_notices.notify_sessions_recommended),
+    ),
+}
+REVIEW_CLOSED = (ProposalRejected, ProposalChanged)
+
+
+def register(runtime: Runtime, notifier: Notifier) -> None:
+    uow = _uow_factory(runtime)
+    for area in ("registration", "matching"):
+        sub = _subscriber(runtime, area)
+        for event, record in RECORDS[area]:
+            _wire_record(sub, event, record, uow)
+        for event, notice in NOTICES[area]:
+            _wire_notice(sub, event, notice, uow, notifier)
+        if area == "matching":
+            for closed in REVIEW_CLOSED:
+                _wire_notice(sub, closed, _closing, uow, notifier)
+        _wire_rest(sub, area)
+
+
+async def _closing(event: Envelope[Any], *, uow: UowFactory, notifier: Notifier) -> None:
+    await match_notices.close_review(event, uow)
 
 
 def _subscriber(runtime: Runtime, area: str) -> LogicSubscriber[Any]:
@@ -56,86 +126,42 @@ def _uow_factory(runtime: Runtime) -> UowFactory:
     return uow
 
 
-def _registration(runtime: Runtime, mailer: SmtpMailer) -> None:
-    sub = _subscriber(runtime, "registration")
-    uow = _uow_factory(runtime)
+def _wire_record(
+    sub: LogicSubscriber[Any], event: type[Event], record: Record, uow: UowFactory
+) -> None:
+    async def on_event(body: Envelope[Any]) -> None:
+        await record(body, uow())
 
-    @sub(filter=is_event(MemberRegistered))
-    async def on_member_registered(event: Envelope[MemberRegistered]) -> None:
-        """Store the new member's contact details, language and consent."""
-        await handlers.register_recipient(event, uow())
+    _typed(on_event, event)
+    on_event.__doc__ = (record.__doc__ or "").strip().split("\n")[0] or None
+    on_event.__name__ = f"on_{event.event_type().replace('.', '_')}"
+    sub(filter=is_event(event))(on_event)
 
-    @sub(filter=is_event(MemberUpdated))
-    async def on_member_updated(event: Envelope[MemberUpdated]) -> None:
-        """Use the new contact details and language from now on."""
-        await handlers.update_recipient(event, uow())
 
-    @sub(filter=is_event(ConsentChanged))
-    async def on_consent_changed(event: Envelope[ConsentChanged]) -> None:
-        """Without consent for notifications, send nothing more and cancel what is pending."""
-        await handlers.change_consent(event, uow())
+def _wire_notice(
+    sub: LogicSubscriber[Any],
+    event: type[Event],
+    notice: Notice,
+    uow: UowFactory,
+    notifier: Notifier,
+) -> None:
+    async def on_event(body: Envelope[Any]) -> None:
+        await notice(body, uow=uow, notifier=notifier)
 
-    @sub(filter=is_event(MemberErased))
-    async def on_member_erased(event: Envelope[MemberErased]) -> None:
-        """Delete the member's contact details; later events about them are suppressed."""
-        await handlers.erase_recipient(event, uow())
+    _typed(on_event, event)
+    on_event.__doc__ = (notice.__doc__ or "").strip().split("\n")[0] or None
+    on_event.__name__ = f"on_{event.event_type().replace('.', '_')}"
+    sub(filter=is_event(event))(on_event)
 
-    @sub(filter=is_event(RetentionWarningIssued))
-    async def on_retention_warning(event: Envelope[RetentionWarningIssued]) -> None:
-        """Tell the member their data will be erased unless they are active again."""
-        await handlers.notify_retention_warning(
-            event, uow=uow, mailer=mailer, region=runtime.region
-        )
 
-    @sub(filter=is_event(InitiativeRegistered))
-    async def on_initiative_registered(event: Envelope[InitiativeRegistered]) -> None:
-        """Remember the initiative's name for sign-up mails."""
-        await handlers.remember_initiative(event, uow())
+def _typed(handler: Callable[..., Any], event: type[Event]) -> None:
+    """FastStream validates the body against the annotation: the envelope of this event."""
+    handler.__annotations__ = {"body": Envelope[event], "return": None}  # type: ignore[valid-type]
 
-    @sub(filter=is_event(SessionScheduled))
-    async def on_session_scheduled(event: Envelope[SessionScheduled]) -> None:
-        """Remember the session's time and place for sign-up mails."""
-        await handlers.remember_session(event, uow())
 
-    @sub(filter=is_event(SignedUp))
-    async def on_signed_up(event: Envelope[SignedUp]) -> None:
-        """Confirm a sign-up or a place on the waiting list."""
-        await handlers.notify_sign_up(event, uow=uow, mailer=mailer, region=runtime.region)
-
-    @sub(filter=is_event(WaitlistPromoted))
-    async def on_waitlist_promoted(event: Envelope[WaitlistPromoted]) -> None:
-        """Tell the member a place came free for them."""
-        await handlers.notify_sign_up(event, uow=uow, mailer=mailer, region=runtime.region)
-
-    @sub
-    async def on_other_registration_event() -> None:
+def _wire_rest(sub: LogicSubscriber[Any], area: str) -> None:
+    async def on_other_event() -> None:
         """Tolerant reader: events notifications does not need are acknowledged."""
 
-
-def _matching(runtime: Runtime, mailer: SmtpMailer) -> None:
-    sub = _subscriber(runtime, "matching")
-    uow = _uow_factory(runtime)
-
-    @sub(filter=is_event(MatchProposed))
-    async def on_match_proposed(event: Envelope[MatchProposed]) -> None:
-        """E-mail both sides of a proposal, without contact details."""
-        await handlers.notify_match(event, uow=uow, mailer=mailer, region=runtime.region)
-
-    @sub(filter=is_event(MatchConfirmed))
-    async def on_match_confirmed(event: Envelope[MatchConfirmed]) -> None:
-        """E-mail both sides the other's first name and e-mail address."""
-        await handlers.notify_confirmed(event, uow=uow, mailer=mailer, region=runtime.region)
-
-    @sub(filter=is_event(ProposalCancelled))
-    async def on_proposal_cancelled(event: Envelope[ProposalCancelled]) -> None:
-        """Tell both who were asked that the proposal will not go ahead."""
-        await handlers.notify_proposal_ended(event, uow=uow, mailer=mailer, region=runtime.region)
-
-    @sub(filter=is_event(ProposalExpired))
-    async def on_proposal_expired(event: Envelope[ProposalExpired]) -> None:
-        """Tell both who were asked that the proposal expired."""
-        await handlers.notify_proposal_ended(event, uow=uow, mailer=mailer, region=runtime.region)
-
-    @sub
-    async def on_other_matching_event() -> None:
-        """Tolerant reader: events notifications does not need are acknowledged."""
+    on_other_event.__name__ = f"on_other_{area}_event"
+    sub(on_other_event)

@@ -27,6 +27,17 @@ class Enqueue(Protocol):
     ) -> None: ...
 
 
+LETTERS = uuid.UUID("5d0f4f0e-3c57-4c42-9a2e-6f1f3f1d2b7a")
+
+
+def letter_id_of(letter: DeadLetter) -> uuid.UUID:
+    """The same input rejected for the same reason is one dead letter, however often a
+    partner sends it again (a retry after a timeout): the id is its ``Nats-Msg-Id`` and the
+    outbox key, so the stream and the outbox both keep it once."""
+    key = f"{letter.original_subject}\n{letter.reason}\n{letter.original_payload}"
+    return uuid.uuid5(LETTERS, key)
+
+
 class PgRejectionLog:
     def __init__(self, conn: asyncpg.Connection, region: str, enqueue: Enqueue) -> None:
         self.conn = conn
@@ -41,7 +52,7 @@ class PgRejectionLog:
             letter.reason,
             letter.failed_at,
         )
-        letter_id = uuid.uuid4()
+        letter_id = letter_id_of(letter)
         await self._enqueue(
             deadletter_subject(self.region, SERVICE),
             stream_name(self.region, DEADLETTER),

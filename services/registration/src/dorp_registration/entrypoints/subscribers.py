@@ -39,6 +39,7 @@ from dorp_registration.handlers import PartnerMessage, handle_partner_message
 from dorp_shared.commands import IDEMPOTENCY_HEADER
 from dorp_shared.contracts.partner import MAX_PARTNER_PAYLOAD_BYTES, PartnerReply
 from dorp_shared.contracts.subjects import partner_wildcard
+from dorp_shared.observability import Carried
 from dorp_shared.service import Runtime, raw_body
 from dorp_shared.uow import PgUnitOfWork
 
@@ -119,6 +120,8 @@ class _Queued:
     reply_to: str
     received_at: datetime
     in_progress: contextlib.ExitStack
+    carried: Carried
+    """The message's correlation id and trace context: the lane writes in another task."""
 
 
 class IntakeLanes:
@@ -146,7 +149,8 @@ class IntakeLanes:
         room = self._room or self._start()
         await room.acquire()
         lane = zlib.crc32(ordering_key(message).encode()) % self._lanes
-        self._queues[lane].put_nowait(_Queued(message, reply_to, datetime.now(UTC), in_progress))
+        queued = _Queued(message, reply_to, datetime.now(UTC), in_progress, Carried.now())
+        self._queues[lane].put_nowait(queued)
 
     def _start(self) -> asyncio.Semaphore:
         """Started on the first message, in the service's event loop; the writers hold
@@ -233,7 +237,10 @@ class IntakeLanes:
 
 async def _handle(uow: RegistrationPgUnitOfWork, runtime: Runtime, queued: _Queued) -> PartnerReply:
     message = queued.message
-    with structlog.contextvars.bound_contextvars(subject=message.subject):
+    with (
+        queued.carried.restored(),
+        structlog.contextvars.bound_contextvars(subject=message.subject),
+    ):
         return await handle_partner_message(uow, runtime.region, message, queued.received_at)
 
 

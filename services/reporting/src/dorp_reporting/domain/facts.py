@@ -1,53 +1,118 @@
-"""What reporting keeps of each event: ids, categories and times; never names or free text."""
+"""What the projections hand to the report: counts, categories and times of one period.
+
+Nothing here names a person. Member ids never leave the repository: it counts them.
+"""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
 
-Ledger = Literal["request", "offer", "match"]
-LEDGERS: tuple[Ledger, ...] = ("request", "offer", "match")
-
-
-@dataclass(frozen=True)
-class MemberFact:
-    member_id: uuid.UUID
-    role: str
-    home_area: str
-    registered_at: datetime
-
-
-@dataclass(frozen=True)
-class ActivityFact:
-    """A request, an offer or a proposed match (``activity_id`` is the proposal id)."""
-
-    ledger: Ledger
-    activity_id: uuid.UUID
-    kind: str
-    home_area: str
-    occurred_at: datetime
-
-
-@dataclass(frozen=True)
-class NotificationFact:
-    notification_id: uuid.UUID
-    channel: str
-    sent_at: datetime
-
+from dorp_reporting.domain.editorial import Editorial
 
 KindArea = tuple[str, str]
 
 
 @dataclass(frozen=True)
-class Tallies:
-    """Counts over one period, as a repository hands them to the report."""
+class Membership:
+    """One member's stay: when they joined and, if they left (erasure), when."""
 
-    members_by_role: Mapping[str, int] = field(default_factory=dict)
-    activities: Mapping[Ledger, Mapping[KindArea, int]] = field(default_factory=dict)
-    notifications: int = 0
+    role: str
+    registered_at: datetime
+    left_at: datetime | None = None
 
-    def ledger(self, ledger: Ledger) -> Mapping[KindArea, int]:
-        return self.activities.get(ledger, {})
+
+@dataclass(frozen=True)
+class HelpCounts:
+    """Counts per (kind, area): requests, offers and the lifecycle of matches."""
+
+    requests: Mapping[KindArea, int] = field(default_factory=dict)
+    offers: Mapping[KindArea, int] = field(default_factory=dict)
+    proposed: Mapping[KindArea, int] = field(default_factory=dict)
+    confirmed: Mapping[KindArea, int] = field(default_factory=dict)
+    helped: Mapping[KindArea, int] = field(default_factory=dict)
+    became_contact: Mapping[KindArea, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InitiativeCounts:
+    initiative_id: str
+    name: str
+    kind: str
+    sessions: int
+    attendance: int
+    unique_participants: int
+    sign_ups: int
+
+
+@dataclass(frozen=True)
+class OrganisationCounts:
+    """Organisations per type: how many are partners and how many are not."""
+
+    partners: Mapping[str, int] = field(default_factory=dict)
+    others: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DecisionFact:
+    held_on: date
+    home_area: str
+    adopted: bool
+    majority_view: str
+    minority_view: str
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    taken_up_by: int
+
+
+@dataclass(frozen=True)
+class SelfCheckBucket:
+    """Self-checks of one month (or year): how many, and the average of each buffer."""
+
+    label: str
+    checks: int
+    solidarity: float
+    division_of_tasks: float
+    meta_position: float
+    positive_experiences: float
+
+
+@dataclass(frozen=True)
+class QuoteFact:
+    text: str
+    language: str
+    initiative: str | None
+    role: str | None = None
+    """The speaker's role ("ouder / medeopvoeder"), as seed 000 signs its quotes."""
+
+
+@dataclass(frozen=True)
+class CoffeeDates:
+    """Coffee and tea dates per place (an area id, or "school"): dates and participants."""
+
+    dates: Mapping[str, int] = field(default_factory=dict)
+    participants: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything one report of one period is built from."""
+
+    new_members: Mapping[str, int] = field(default_factory=dict)
+    memberships: tuple[Membership, ...] = ()
+    active_members: Mapping[str, int] = field(default_factory=dict)
+    help: HelpCounts = field(default_factory=HelpCounts)
+    ladder_feedback: tuple[tuple[str, ...], ...] = ()
+    """Per match with feedback: the contact-ladder steps its sides named."""
+    organisations: OrganisationCounts = field(default_factory=OrganisationCounts)
+    initiatives: tuple[InitiativeCounts, ...] = ()
+    coffee_dates: CoffeeDates = field(default_factory=CoffeeDates)
+    parent_groups: int = 0
+    dialogue_tables: int = 0
+    decisions: tuple[DecisionFact, ...] = ()
+    self_checks: tuple[SelfCheckBucket, ...] = ()
+    quotes: tuple[QuoteFact, ...] = ()
+    notifications: Mapping[str, int] = field(default_factory=dict)
+    editorial: Editorial | None = None

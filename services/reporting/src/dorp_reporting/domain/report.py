@@ -1,23 +1,31 @@
-"""The region's report: built from tallies, a region file, a period and a time handed in."""
+"""The report as data: key figures, then sections of paragraphs, tables, charts and
+entries, each text in Dutch and English. Every output format renders this one model."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from dorp_reporting.domain.facts import KindArea, Ledger, Tallies
-from dorp_reporting.domain.figures import Figure, count, people_parts
+from dorp_reporting.domain.facts import ReportData
+from dorp_reporting.domain.figures import Figure, people, people_parts
 from dorp_reporting.domain.period import Period
 from dorp_shared import vocabulary
 from dorp_shared.regions import Region
-from dorp_shared.vocabulary import ROLE_ORDER, kind_labels, role_words
+from dorp_shared.vocabulary import ROLE_ORDER, role_words
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class Text(_Model):
+    nl: str
+    en: str
+
+    def of(self, language: str) -> str:
+        return self.en if language == "en" else self.nl
 
 
 class RoleLine(_Model):
@@ -27,26 +35,64 @@ class RoleLine(_Model):
     members: Figure
 
 
-class Line(_Model):
-    """One row of a breakdown: a kind of help, or an area."""
-
-    key: str
-    nl: str
-    en: str
-    requests: Figure
-    offers: Figure
-    matches: Figure
-
-
 class Figures(_Model):
+    """Key figures of the period: new members, help and messages."""
+
     members: Figure
     members_by_role: tuple[RoleLine, ...]
     requests: Figure
     offers: Figure
     matches: Figure
     notifications_sent: Figure
-    by_kind: tuple[Line, ...]
-    by_area: tuple[Line, ...]
+
+
+class Row(_Model):
+    key: str
+    label: Text
+    cells: tuple[Figure, ...]
+    total: Figure | None = None
+
+
+class Table(_Model):
+    """One table; CSV gives one file per table, named after ``key``."""
+
+    key: str
+    title: Text
+    label_header: Text
+    columns: tuple[Text, ...]
+    rows: tuple[Row, ...]
+    totals: Row | None = None
+    total_header: Text | None = None
+
+
+class Series(_Model):
+    name: Text
+    values: tuple[float | None, ...]
+
+
+class Chart(_Model):
+    key: str
+    title: Text
+    kind: Literal["bar", "line"]
+    labels: tuple[str, ...]
+    series: tuple[Series, ...]
+    y_max: float | None = None
+
+
+class Entry(_Model):
+    """A quote, a decision or an editorial item: text shown as written, with notes."""
+
+    text: str
+    notes: tuple[Text, ...] = ()
+
+
+class Section(_Model):
+    key: str
+    title: Text
+    paragraphs: tuple[Text, ...] = ()
+    tables: tuple[Table, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    entries: tuple[Entry, ...] = ()
 
 
 class Report(_Model):
@@ -55,92 +101,57 @@ class Report(_Model):
     region_name: str
     area_unit: str
     period: str
+    period_kind: str = "all"
     generated_at: AwareDatetime
     time_zone: str
     small_count_threshold: int
     figures: Figures
+    sections: tuple[Section, ...] = ()
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def tables(self) -> list[Table]:
+        return [table for section in self.sections for table in section.tables]
 
 
 def build_report(
-    region: Region, period: Period, tallies: Tallies, generated_at: datetime
+    region: Region, period: Period, data: ReportData, generated_at: datetime
 ) -> Report:
+    from dorp_reporting.domain.sections import build_sections
+
     return Report(
         programme=region.programme.name,
         region_id=region.id,
         region_name=region.name,
         area_unit=region.area_unit,
         period=period.key,
+        period_kind=period.kind,
         generated_at=generated_at,
         time_zone=region.time_zone,
         small_count_threshold=region.report_small_count_threshold,
-        figures=_figures(region, tallies),
+        figures=key_figures_of(region, data),
+        sections=tuple(build_sections(region, period, data, generated_at)),
     )
 
 
-def _figures(region: Region, tallies: Tallies) -> Figures:
+def key_figures_of(region: Region, data: ReportData) -> Figures:
     threshold = region.report_small_count_threshold
-    roles = {role: tallies.members_by_role.get(role, 0) for role in ROLE_ORDER}
-    roles.update(tallies.members_by_role)
+    roles = {role: data.new_members.get(role, 0) for role in ROLE_ORDER}
+    roles.update(data.new_members)
     total, by_role = people_parts(sum(roles.values()), roles, threshold)
+    help_ = data.help
     return Figures(
         members=total,
         members_by_role=tuple(
             RoleLine(role=role, nl=role_words(role)[0], en=role_words(role)[1], members=figure)
             for role, figure in by_role.items()
         ),
-        requests=count(sum(tallies.ledger("request").values())),
-        offers=count(sum(tallies.ledger("offer").values())),
-        matches=count(sum(tallies.ledger("match").values())),
-        notifications_sent=count(tallies.notifications),
-        by_kind=_breakdown(tallies, 0, _kind_labels(region, tallies)),
-        by_area=_breakdown(tallies, 1, _area_labels(region, tallies)),
+        requests=people(sum(help_.requests.values()), threshold),
+        offers=people(sum(help_.offers.values()), threshold),
+        matches=people(sum(help_.proposed.values()), threshold),
+        notifications_sent=Figure.exact(sum(data.notifications.values())),
     )
-
-
-Labels = Mapping[str, tuple[str, str]]
-
-
-def _kind_labels(region: Region, tallies: Tallies) -> Labels:
-    kinds = _known_then_seen(region.help_kinds, (key[0] for key in _all_keys(tallies)))
-    return {kind: kind_labels(kind) for kind in kinds}
-
-
-def _area_labels(region: Region, tallies: Tallies) -> Labels:
-    names = {area.id: area.name for area in region.areas}
-    areas = _known_then_seen(names, (key[1] for key in _all_keys(tallies)))
-    return {area: (names.get(area, area), names.get(area, area)) for area in areas}
-
-
-def _breakdown(tallies: Tallies, position: int, labels: Labels) -> tuple[Line, ...]:
-    def totals(ledger: Ledger) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for key, value in tallies.ledger(ledger).items():
-            counts[key[position]] += value
-        return counts
-
-    requests, offers, matches = totals("request"), totals("offer"), totals("match")
-    return tuple(
-        Line(
-            key=key,
-            nl=nl,
-            en=en,
-            requests=count(requests[key]),
-            offers=count(offers[key]),
-            matches=count(matches[key]),
-        )
-        for key, (nl, en) in labels.items()
-    )
-
-
-def _all_keys(tallies: Tallies) -> Iterable[KindArea]:
-    for counts in tallies.activities.values():
-        yield from counts
-
-
-def _known_then_seen(known: Iterable[str], seen: Iterable[str]) -> list[str]:
-    """The region's own order first; ids only seen in events after it, sorted."""
-    ordered = list(dict.fromkeys(known))
-    return ordered + sorted(set(seen) - set(ordered))
 
 
 def area_unit_words(report: Report) -> tuple[str, str]:

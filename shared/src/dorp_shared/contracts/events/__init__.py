@@ -52,6 +52,7 @@ from dorp_shared.contracts.events.dialogue import (
 )
 from dorp_shared.contracts.events.help import HelpOffered, HelpRenewed, HelpRequested, HelpWithdrawn
 from dorp_shared.contracts.events.matching import (
+    CoffeeDatePaired,
     MatchCompleted,
     MatchConfirmed,
     MatchProposed,
@@ -63,6 +64,9 @@ from dorp_shared.contracts.events.matching import (
     ProposalDeclined,
     ProposalExpired,
     ProposalRejected,
+    ProposalReviewOverdue,
+    RecommendedSession,
+    SessionsRecommended,
 )
 from dorp_shared.contracts.events.members import (
     ConsentChanged,
@@ -120,6 +124,9 @@ MATCHING_EVENTS: tuple[type[Event], ...] = (
     ProposalApproved,
     ProposalRejected,
     ProposalChanged,
+    ProposalReviewOverdue,
+    CoffeeDatePaired,
+    SessionsRecommended,
 )
 
 ALL_EVENTS: tuple[type[Event], ...] = (*REGISTRATION_EVENTS, *MATCHING_EVENTS, NotificationSent)
@@ -135,6 +142,7 @@ __all__ = [
     "AttendanceRecorded",
     "BufferScores",
     "Channel",
+    "CoffeeDatePaired",
     "ConcernNamed",
     "ConsentChanged",
     "Consents",
@@ -172,14 +180,17 @@ __all__ = [
     "ProposalDeclined",
     "ProposalExpired",
     "ProposalRejected",
+    "ProposalReviewOverdue",
     "Purpose",
     "QuoteRecorded",
+    "RecommendedSession",
     "RegisteredBy",
     "RetentionWarningIssued",
     "Role",
     "SelfCheckRecorded",
     "SessionCancelled",
     "SessionScheduled",
+    "SessionsRecommended",
     "Side",
     "SignUpCancelled",
     "SignedUp",

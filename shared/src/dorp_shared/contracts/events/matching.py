@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from dorp_shared.contracts.envelope import Event
-from dorp_shared.contracts.events.common import Part, Side
+from dorp_shared.contracts.events.common import MemberScoped, Part, Side
 
 
 class MatchReason(Part):
@@ -153,3 +155,80 @@ class ProposalChanged(Event):
     connector_id: uuid.UUID
     new_proposal_id: uuid.UUID
     offer_id: uuid.UUID = Field(description="the offer the connector chose instead")
+
+
+class ProposalReviewOverdue(Event):
+    """A proposal has waited longer than the region's ``connector_review_hours`` for a
+    connector's review. Raised once per proposal; the connectors should be reminded."""
+
+    area = "matching"
+    name = "proposal_review_overdue"
+    version = 1
+
+    proposal_id: uuid.UUID
+    request_id: uuid.UUID
+    kind: str
+    home_area: str
+    waiting_since: AwareDatetime = Field(description="when the proposal entered review")
+    review_hours: int = Field(description="the region's connector_review_hours")
+    connector_ids: tuple[uuid.UUID, ...] = Field(
+        default=(),
+        description="the region's connectors known to matching (role connector, with "
+        "consent): each should be told; empty when matching knows none",
+    )
+
+
+class CoffeeDatePaired(MemberScoped):
+    """A member was paired into a coffee or tea date. One event per participant (the
+    subject ends in ``member_id``, the one to tell); ``partner_ids`` are the other one or
+    two members of the same date."""
+
+    area = "matching"
+    name = "coffee_date_paired"
+    version = 1
+
+    date_id: uuid.UUID = Field(description="the same for every participant of this date")
+    round_id: uuid.UUID = Field(description="the pairing round that made this date")
+    partner_ids: tuple[uuid.UUID, ...] = Field(min_length=1, max_length=2)
+    school_organisation_id: uuid.UUID | None = Field(
+        default=None, description="the school whose parents were paired, or None for a kern"
+    )
+    home_area: str | None = Field(default=None, description="the kern/wijk when not a school")
+    meet_by: date = Field(description="suggested: meet before this day (region time zone)")
+    score: float
+    reasons: tuple[MatchReason, ...]
+    explanation: str = Field(description="One human sentence, Dutch")
+    explanation_en: str
+
+
+class RecommendedSession(Part):
+    """A session of an existing initiative with places left, and why it fits."""
+
+    session_id: uuid.UUID
+    initiative_id: uuid.UUID
+    initiative_name: str
+    initiative_kind: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    place: str
+    home_area: str
+    places_left: int | None = Field(description="None: an open event without sign-up")
+    score: float
+    reasons: tuple[MatchReason, ...]
+    explanation: str = Field(description="One human sentence, Dutch")
+    explanation_en: str
+
+
+class SessionsRecommended(MemberScoped):
+    """Sessions of existing initiatives recommended to a member ("sluit aan bij wat er
+    is"): to a new member, or for a help request an activity serves better than one helper.
+    The member (``member_id``) should be told."""
+
+    area = "matching"
+    name = "sessions_recommended"
+    version = 1
+
+    recommendation_id: uuid.UUID
+    trigger: Literal["new_member", "request"]
+    request_id: uuid.UUID | None = Field(default=None, description="set when trigger is request")
+    sessions: tuple[RecommendedSession, ...] = Field(min_length=1)

@@ -1,0 +1,25 @@
+"""Notifications' own settings (prefix ``DORP_``), built at start-up like the shared ones."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotificationSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DORP_", extra="ignore")
+
+    sms_gateway_url: str | None = Field(
+        default=None, description="where SMS messages are POSTed as JSON; unset: no SMS"
+    )
+    sms_api_key: SecretStr | None = None
+    sms_sender: str = "Dorp"
+    smtp_pool_size: int = Field(default=8, ge=1, le=64)
+    notify_batch: int = Field(default=200, ge=1, le=5000)
+    notify_lease_seconds: float = Field(default=300.0, gt=0)
+    notify_max_attempts: int = Field(default=8, ge=1)
+    notify_poll_seconds: float = Field(default=1.0, gt=0)
+
+
+def load_notification_settings() -> NotificationSettings:
+    return NotificationSettings()

@@ -1,0 +1,130 @@
+"""Rebuild the projections: empty them, then replay the registration, matching and
+notifications streams from their start.
+
+Run it while the region's reporting service is stopped (it refuses when one answers):
+the replay reads each stream up to its last message at the start, with an ephemeral
+consumer, and marks every event in the inbox. When the service starts again, its durable
+consumers go on from where they were; events they meet that the replay already applied
+are skipped by the inbox, and events published since are projected as usual.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from nats.aio.client import Client
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from dorp_reporting import handlers
+from dorp_reporting.adapters.projections import PROJECTION_TABLES
+from dorp_reporting.adapters.uow import PgReportingUnitOfWork
+from dorp_reporting.entrypoints.subscribers import AREAS
+from dorp_reporting.events import decode_event
+from dorp_shared import db
+from dorp_shared.contracts.subjects import area_events, command_subject, stream_name
+from dorp_shared.errors import DorpError
+from dorp_shared.service import SHARED_MIGRATIONS
+
+BATCH = 500
+Progress = Callable[[str, int, int], None]
+"""(area, messages read in this area, messages in this area)"""
+
+
+class ServiceStillRunning(DorpError):
+    pass
+
+
+@dataclass
+class RebuildResult:
+    read: dict[str, int] = field(default_factory=dict)
+    projected: int = 0
+
+    @property
+    def total_read(self) -> int:
+        return sum(self.read.values())
+
+
+async def ensure_stopped(nc: Client, region: str) -> None:
+    try:
+        reply = await nc.request(command_subject(region, "reporting", "health"), b"", timeout=1)
+    except (NoRespondersError, NatsTimeout):
+        return
+    answer: dict[str, Any] = json.loads(reply.data or b"{}")
+    raise ServiceStillRunning(
+        f"the reporting service of region {region} is running ({answer.get('status', '?')}); "
+        "stop it first, then rebuild, then start it again"
+    )
+
+
+async def rebuild(
+    nc: Client, database_url: str, region: str, progress: Progress | None = None
+) -> RebuildResult:
+    await ensure_stopped(nc, region)
+    await db.migrate(database_url, "reporting", [SHARED_MIGRATIONS, "dorp_reporting.migrations"])
+    pool = await db.create_pool(database_url, "reporting", max_size=2)
+    try:
+        await _empty(pool)
+        result = RebuildResult()
+        for area in AREAS:
+            await _replay(nc, pool, region, area, result, progress)
+        return result
+    finally:
+        await pool.close()
+
+
+async def _empty(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)}")
+        await conn.execute("DELETE FROM inbox WHERE consumer = $1", handlers.CONSUMER)
+
+
+async def _replay(
+    nc: Client,
+    pool: asyncpg.Pool,
+    region: str,
+    area: str,
+    result: RebuildResult,
+    progress: Progress | None,
+) -> None:
+    js = nc.jetstream()
+    stream = stream_name(region, area)
+    state = (await js.stream_info(stream)).state
+    total, last = int(state.messages), int(state.last_seq)
+    result.read[area] = 0
+    if progress:
+        progress(area, 0, total)
+    if total == 0:
+        return
+    sub = await js.pull_subscribe(
+        area_events(region, area),
+        stream=stream,
+        config=ConsumerConfig(
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.NONE,
+            inactive_threshold=60.0,
+        ),
+    )
+    try:
+        while True:
+            messages = await sub.fetch(BATCH, timeout=5)
+            events = []
+            for msg in messages:
+                event = decode_event(msg.headers or {}, msg.data)
+                if event is not None:
+                    events.append(event)
+            result.projected += await handlers.project_batch(
+                PgReportingUnitOfWork(pool, region=region, source="reporting"), events
+            )
+            result.read[area] += len(messages)
+            if progress:
+                progress(area, result.read[area], total)
+            if int(messages[-1].metadata.sequence.stream) >= last:
+                return
+    finally:
+        await sub.unsubscribe()

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
@@ -18,7 +19,9 @@ from dorp_cli.smtp_sink import read_mail_folder
 pytestmark = pytest.mark.e2e
 
 
-def run_demo(region: str, data_dir: Path, out: Path) -> subprocess.CompletedProcess[str]:
+def run_demo(
+    region: str, data_dir: Path, out: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DORP_")}
     return subprocess.run(
         [
@@ -33,6 +36,7 @@ def run_demo(region: str, data_dir: Path, out: Path) -> subprocess.CompletedProc
             "--out",
             str(out),
             "--exit-after-report",
+            *extra,
         ],
         env=env,
         capture_output=True,
@@ -58,9 +62,15 @@ def subject(mail: Message) -> str:
     return str(make_header(decode_header(mail["Subject"] or "")))
 
 
-def assert_mailed_once_with_the_match(mails: list[Message], region: str) -> None:
+def assert_mailed_once_with_the_match(
+    mails: list[Message], region: str, *, simulated: bool = False
+) -> None:
+    """Every mail once; both parents got the match. Exactly the demo's mails, unless a
+    simulated year sent many more."""
     ids = [mail["Message-ID"] for mail in mails]
-    assert len(ids) == len(set(ids)) == MAILS_PER_DEMO, [subject(m) for m in mails]
+    assert len(ids) == len(set(ids)), "no mail twice"
+    if not simulated:
+        assert len(ids) == MAILS_PER_DEMO, [subject(m) for m in mails]
     for parent in ("a", "b"):
         theirs = [subject(m) for m in mails if f"ouder.{parent}.{region}@" in (m["To"] or "")]
         assert any("match" in line.lower() for line in theirs), theirs
@@ -68,15 +78,38 @@ def assert_mailed_once_with_the_match(mails: list[Message], region: str) -> None
 
 @pytest.mark.parametrize("region", ["lochem", "zutphen", "zwolle", "antwerpen"])
 def test_demo_runs_a_region_and_writes_its_report(region: str, tmp_path: Path) -> None:
-    result = run_demo(region, tmp_path / "data", tmp_path / "out")
+    # Lochem also simulates a (small) year and writes its annual report, as seed 000 reads.
+    extra = ("--simulate-year", "--scale", "0.3") if region == "lochem" else ()
+    result = run_demo(region, tmp_path / "data", tmp_path / "out", *extra)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = report_figures(tmp_path / "out", region)
     # One request, offer and match: counts of people below the threshold never show exactly.
     assert (figures["requests"], figures["offers"], figures["matches"]) == ("<5", "<5", "<5")
     assert (tmp_path / "out" / f"rapport-{region}-all.html").read_text(encoding="utf-8").strip()
     mails = read_mail_folder(tmp_path / "data" / "mail")
-    assert_mailed_once_with_the_match(mails, region)
+    assert_mailed_once_with_the_match(mails, region, simulated=bool(extra))
     assert (tmp_path / "out" / f"rapport-{region}-all.md").read_text(encoding="utf-8").strip()
+    if extra:
+        assert_annual_report(tmp_path / "out", region)
+
+
+def assert_annual_report(out: Path, region: str) -> None:
+    """The simulated year's report holds every part seed 000 has, and no one's name."""
+    year = date.today().year
+    markdown = (out / f"rapport-{region}-{year}.md").read_text(encoding="utf-8")
+    for heading in (
+        "# Jaarverslag #Opladers — Gemeente Lochem",
+        "## Collectieve activiteiten",
+        "## Vraag, aanbod en matches",
+        "## Partnerorganisaties",
+        "## Betrokkenheid door de tijd",
+        "## Dialoogtafels en besluiten",
+    ):
+        assert heading in markdown, heading
+    assert "werkt met" in markdown
+    assert (out / f"rapport-{region}-{year}.pdf").read_bytes().startswith(b"%PDF")
+    assert "<svg" in (out / f"rapport-{region}-{year}.html").read_text(encoding="utf-8")
+    assert "@example.org" not in markdown and "Sanne" not in markdown
 
 
 def test_demo_twice_on_the_same_data_duplicates_nothing(tmp_path: Path) -> None:

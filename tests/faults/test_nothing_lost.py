@@ -2,7 +2,7 @@
 again, restart NATS, restart PostgreSQL; then prove nothing was lost or done twice.
 
 The test runs its own NATS and PostgreSQL (it kills them), the four services as processes and
-a real SMTP server. ``DORP_FAULT_EVENTS`` sets the load (2,000 in CI, 20,000 with
+a real SMTP server. ``DORP_FAULT_EVENTS`` sets the load (1,000 in CI, 20,000 with
 ``--profile deep``); ``DORP_FAULT_SEED`` the random moments.
 """
 
@@ -27,7 +27,7 @@ from tests.support.infra import fresh_database, write_test_region
 from tests.support.mail import smtp_server
 from tests.support.services import nats_client
 
-EVENTS = int(os.environ.get("DORP_FAULT_EVENTS", "2000"))  # --profile deep: 20,000
+EVENTS = int(os.environ.get("DORP_FAULT_EVENTS", "1000"))  # --profile deep: 20,000
 SEED = int(os.environ.get("DORP_FAULT_SEED", "20261121"))
 SETTLE_SECONDS = 240
 

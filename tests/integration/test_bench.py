@@ -66,16 +66,3 @@ def test_registration_bench_reports_every_figure(settings: DorpSettings, tmp_pat
         assert figures[f"registration.{name}"]["value"] == 0, name
     assert document["machine"]["cpus"] == os.cpu_count()
     assert "registration.partner_events_per_second" in result.stdout  # the table
-
-
-@pytest.mark.parametrize("command", [["bench"], ["bench", "registration"]])
-def test_bench_commands_have_help(command: list[str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "dorp_cli", *command, "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO,
-        check=False,
-    )
-    assert result.returncode == 0 and "Usage" in result.stdout

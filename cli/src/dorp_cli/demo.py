@@ -16,7 +16,7 @@ import nats
 from nats.js.errors import NotFoundError
 from rich.console import Console
 
-from dorp_cli import demo_matching
+from dorp_cli import demo_matching, demo_year
 from dorp_cli.console import Steps
 from dorp_cli.processes import ServiceGroup
 from dorp_cli.programme import Registrar, register_programme
@@ -40,6 +40,7 @@ class DemoOptions:
     data_dir: Path
     out_dir: Path
     exit_after_report: bool
+    simulate_scale: float | None = None
 
 
 class DemoFailed(DorpError):
@@ -49,7 +50,7 @@ class DemoFailed(DorpError):
 def run_demo(options: DemoOptions, console: Console) -> None:
     """Start everything, run the scenario, write the report; stop cleanly in any case."""
     region = options.region
-    steps = Steps(console, total=10)
+    steps = Steps(console, total=11 if options.simulate_scale else 10)
     console.print(
         f"[bold]Dorp demo — {region.programme.name}, {region.name}[/]  (data: {options.data_dir})"
     )
@@ -128,6 +129,13 @@ async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, st
         html = await fetch_report(nc, region.id, "all", "html")
         for path in write_files(html, options.out_dir):
             steps.done(f"written {path}")
+        if options.simulate_scale:
+            steps.start("Simulating this year through the public interfaces; its annual report")
+            urls = {name: status["http"] for name, status in health.items() if status.get("http")}
+            for path in await demo_year.simulated_year(
+                nc, region, urls, options.simulate_scale, options.out_dir, steps.done
+            ):
+                steps.done(f"written {path}")
         if not options.exit_after_report:
             await _wait_for_stop(steps, group)
     finally:

@@ -66,6 +66,15 @@ def demo(
     exit_after_report: Annotated[
         bool, typer.Option(help="Stop everything and exit 0 once the report is written.")
     ] = False,
+    simulate_year: Annotated[
+        bool,
+        typer.Option(
+            help="Then send a synthetic year (dorp simulate) and write its annual report."
+        ),
+    ] = False,
+    scale: Annotated[
+        float, typer.Option(min=0.01, help="Size of the simulated year: 1 is a town like Lochem")
+    ] = 1.0,
 ) -> None:
     """Run a whole region with embedded NATS and PostgreSQL and feed it a small scenario.
 
@@ -79,7 +88,13 @@ def demo(
     except RegionError as exc:
         raise _fail(str(exc)) from None
     folder = (data_dir or Path(".dorp") / chosen.id).resolve()
-    options = DemoOptions(chosen, folder, (out or folder / "reports").resolve(), exit_after_report)
+    options = DemoOptions(
+        chosen,
+        folder,
+        (out or folder / "reports").resolve(),
+        exit_after_report,
+        simulate_scale=scale if simulate_year else None,
+    )
     try:
         run_demo(options, console)
     except DorpError as exc:

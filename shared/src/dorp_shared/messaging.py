@@ -303,7 +303,7 @@ class _Guard(BaseMiddleware[Any, Any]):
         except (NotReadyYet, Exception) as exc:  # transient until proven otherwise
             _record_failure(exc)
             if deliveries < guard.max_deliver:
-                delay = min(30.0, 0.2 * 2 ** (deliveries - 1)) * (0.5 + random.random())
+                delay = retry_delay(exc, deliveries)
                 log.warning(
                     "message.retry", deliveries=deliveries, delay=round(delay, 2), error=repr(exc)
                 )
@@ -312,6 +312,22 @@ class _Guard(BaseMiddleware[Any, Any]):
             await guard.dead_letter(msg, "retries_exhausted", repr(exc)[:500], deliveries)
         await msg.ack()
         return None, DEAD_LETTER
+
+
+def retry_delay(exc: BaseException, deliveries: int) -> float:
+    """Seconds until the next delivery, with jitter.
+
+    A failure: 0.2, 0.4, 0.8 ... seconds. ``NotReadyYet`` (an event this one depends on has not
+    been handled): 2, 8, 32, 40 seconds, so the retries outlast ``ACK_WAIT_SECONDS`` even at
+    the lowest jitter. When a consumer dies holding the earlier event, JetStream gives that
+    event out again only after the ack wait; the later one must not run out of attempts first.
+    """
+    attempt = max(0, deliveries - 1)
+    if isinstance(exc, NotReadyYet):
+        base = min(40.0, 2.0 * float(4**attempt))
+    else:
+        base = min(30.0, 0.2 * float(2**attempt))
+    return base * (0.5 + random.random())
 
 
 async def _through_outages(call_next: Any, msg: StreamMessage[Any]) -> Any:

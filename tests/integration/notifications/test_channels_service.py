@@ -82,7 +82,7 @@ async def test_sms_waits_out_the_quiet_hours_then_goes_once_through_the_gateway(
     settings: DorpSettings, regions_dir: Path, gateway: Gateway
 ) -> None:
     region = settings.region
-    quiet_until(regions_dir, region, seconds=20)
+    quiet_until(regions_dir, region, seconds=12)
     anna = member("Anna", None, phone="+31 6 1111 2222", channel="sms")
     bram = member("Bram", "bram@example.org", language="en")
     with smtp_server() as (mails, port):

@@ -290,26 +290,34 @@ async def _settle(clock: HopClock, options: EndToEndBench) -> None:
 def _figures(
     clock: HopClock, options: EndToEndBench, samplers: dict[str, RssSampler]
 ) -> list[Figure]:
+    # A request is through when it passed every hop: the slowest hop sets the pace, and the
+    # latest hop its latency.
+    slowest = min(clock.throughput(hop) for hop in HOPS)
+    latest = max(percentile(clock.latencies(hop), 0.99) for hop in HOPS)
     figures = [
         Figure(
             "e2e.requests_per_second",
-            round(clock.throughput("counted"), 1),
+            round(slowest, 1),
             "requests/s",
             target=TARGET_REQUESTS_PER_SECOND,
+        ),
+        Figure(
+            "e2e.latency_p99",
+            round(latest * 1000, 1),
+            "ms",
+            target=TARGET_P99_SECONDS * 1000,
+            better="lower",
         ),
     ]
     for hop in HOPS:
         latencies = clock.latencies(hop)
         figures.append(Figure(f"e2e.{hop}_per_second", round(clock.throughput(hop), 1), "/s"))
         for name, fraction in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
-            target = TARGET_P99_SECONDS * 1000 if name == "p99" and hop == "counted" else None
             figures.append(
                 Figure(
                     f"e2e.{hop}_latency_{name}",
                     round(percentile(latencies, fraction) * 1000, 1),
                     "ms",
-                    target=target,
-                    better="lower",
                 )
             )
     sent = len(clock.sent)

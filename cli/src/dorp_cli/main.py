@@ -274,26 +274,16 @@ def bench_registration(
     Embedded NATS and PostgreSQL in a scratch folder unless DORP_NATS_URL /
     DORP_DATABASE_URL are set; registration runs as its own process.
     """
-    from dorp_cli.bench.figures import failed, print_table, report, write_json
     from dorp_cli.bench.registration import RegistrationBench, run_registration_bench
 
-    try:
-        chosen = load_region(region)
-    except RegionError as exc:
-        raise _fail(str(exc)) from None
+    chosen = _bench_region(region)
     options = RegistrationBench(chosen, events, concurrency, data_dir)
     try:
         figures = run_registration_bench(options, console)
     except DorpError as exc:
         raise _fail(str(exc), 1) from None
-    print_table(console, f"dorp bench registration ({chosen.id})", figures)
-    if out is not None:
-        settings = {"region": chosen.id, "events": events, "concurrency": concurrency}
-        write_json(out, report("registration", figures, settings))
-        console.print(f"written {out}")
-    if failed(figures):
-        names = ", ".join(figure.name for figure in failed(figures))
-        raise _fail(f"the run was not correct: {names}", 1)
+    settings = {"region": chosen.id, "events": events, "concurrency": concurrency}
+    _finish_bench("registration", chosen.id, figures, settings, out)
 
 
 @bench.command("matching")
@@ -349,26 +339,16 @@ def bench_notifications(
     alone), duplicates when the same events are replayed, and notifications' peak memory.
     See docs/benchmarks.md.
     """
-    from dorp_cli.bench.figures import failed, print_table, report, write_json
     from dorp_cli.bench.notifications import NotificationsBench, run_notifications_bench
 
-    try:
-        chosen = load_region(region)
-    except RegionError as exc:
-        raise _fail(str(exc)) from None
+    chosen = _bench_region(region)
     options = NotificationsBench(chosen, mails, events, pool, data_dir)
     try:
         figures = run_notifications_bench(options, console)
     except DorpError as exc:
         raise _fail(str(exc), 1) from None
-    print_table(console, f"dorp bench notifications ({chosen.id})", figures)
-    if out is not None:
-        settings = {"region": chosen.id, "mails": mails, "events": events, "pool": pool}
-        write_json(out, report("notifications", figures, settings))
-        console.print(f"written {out}")
-    if failed(figures):
-        names = ", ".join(figure.name for figure in failed(figures))
-        raise _fail(f"the run was not correct: {names}", 1)
+    settings = {"region": chosen.id, "mails": mails, "events": events, "pool": pool}
+    _finish_bench("notifications", chosen.id, figures, settings, out)
 
 
 @bench.command("e2e")

@@ -23,6 +23,8 @@ from dorp_shared.service import ServiceDefinition, asyncapi_document, build_app,
 from dorp_shared.settings import load_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dorp_cli.bench.figures import Figure
 
 app = typer.Typer(
@@ -278,12 +280,10 @@ def bench_registration(
 
     chosen = _bench_region(region)
     options = RegistrationBench(chosen, events, concurrency, data_dir)
-    try:
-        figures = run_registration_bench(options, console)
-    except DorpError as exc:
-        raise _fail(str(exc), 1) from None
     settings = {"region": chosen.id, "events": events, "concurrency": concurrency}
-    _finish_bench("registration", chosen.id, figures, settings, out)
+    _run_bench(
+        "registration", chosen.id, lambda: run_registration_bench(options, console), settings, out
+    )
 
 
 @bench.command("matching")
@@ -308,10 +308,6 @@ def bench_matching(
 
     chosen = _bench_region(region)
     options = MatchingBench(chosen, offers, rate, seconds, parents, schools, data_dir)
-    try:
-        figures = run_matching_bench(options, console)
-    except DorpError as exc:
-        raise _fail(str(exc), 1) from None
     settings = {
         "region": chosen.id,
         "offers": offers,
@@ -320,7 +316,7 @@ def bench_matching(
         "parents": parents,
         "schools": schools,
     }
-    _finish_bench("matching", chosen.id, figures, settings, out)
+    _run_bench("matching", chosen.id, lambda: run_matching_bench(options, console), settings, out)
 
 
 @bench.command("notifications")
@@ -343,12 +339,10 @@ def bench_notifications(
 
     chosen = _bench_region(region)
     options = NotificationsBench(chosen, mails, events, pool, data_dir)
-    try:
-        figures = run_notifications_bench(options, console)
-    except DorpError as exc:
-        raise _fail(str(exc), 1) from None
     settings = {"region": chosen.id, "mails": mails, "events": events, "pool": pool}
-    _finish_bench("notifications", chosen.id, figures, settings, out)
+    _run_bench(
+        "notifications", chosen.id, lambda: run_notifications_bench(options, console), settings, out
+    )
 
 
 @bench.command("e2e")
@@ -378,12 +372,8 @@ def bench_end_to_end(
 
     chosen = _bench_region(region)
     options = EndToEndBench(chosen, requests, rate, settle, data_dir)
-    try:
-        figures = run_end_to_end_bench(options, console)
-    except DorpError as exc:
-        raise _fail(str(exc), 1) from None
     settings = {"region": chosen.id, "requests": requests, "rate": rate}
-    _finish_bench("e2e", chosen.id, figures, settings, out)
+    _run_bench("e2e", chosen.id, lambda: run_end_to_end_bench(options, console), settings, out)
 
 
 @bench.command("docs")
@@ -415,12 +405,21 @@ def _bench_region(region: str) -> Region:
         raise _fail(str(exc)) from None
 
 
-def _finish_bench(
-    name: str, region: str, figures: list[Figure], settings: dict[str, Any], out: Path | None
+def _run_bench(
+    name: str,
+    region: str,
+    run: Callable[[], list[Figure]],
+    settings: dict[str, Any],
+    out: Path | None,
 ) -> None:
-    """The table, the JSON if asked, and exit 1 when a correctness figure missed."""
+    """Run one benchmark; the table, the JSON if asked, and exit 1 when it could not run or
+    a correctness figure missed."""
     from dorp_cli.bench.figures import failed, print_table, report, write_json
 
+    try:
+        figures = run()
+    except DorpError as exc:
+        raise _fail(str(exc), 1) from None
     print_table(console, f"dorp bench {name} ({region})", figures)
     if out is not None:
         write_json(out, report(name, figures, settings))

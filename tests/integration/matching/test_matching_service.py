@@ -13,59 +13,19 @@ from nats.js import JetStreamContext
 
 from dorp_matching.bootstrap import DEFINITION
 from dorp_shared.contracts import (
-    Consents,
-    ContactDetails,
     Envelope,
     Event,
-    HelpOffered,
-    HelpRequested,
     MatchProposed,
-    MemberRegistered,
     wrap,
 )
 from dorp_shared.contracts.envelope import EVENT_TYPE_HEADER, MSG_ID_HEADER, SCHEMA_VERSION_HEADER
 from dorp_shared.contracts.subjects import event_subject, stream_name
 from dorp_shared.service import Runtime
 from dorp_shared.settings import DorpSettings
+from tests.support.events import asks, offers, parent
 from tests.support.services import eventually, nats_client, running_service
 
 pytestmark = pytest.mark.integration
-
-
-def member(area: str) -> MemberRegistered:
-    return MemberRegistered(
-        member_id=uuid.uuid4(),
-        role="parent",
-        home_area=area,
-        languages=("nl",),
-        preferred_language="nl",
-        registered_by="partner",
-        partner_id="bs-de-esch",
-        consents=Consents(matching=True, notifications=True),
-        contact=ContactDetails(display_name="Demo", email="demo@example.org"),
-    )
-
-
-def ask(who: MemberRegistered) -> HelpRequested:
-    return HelpRequested(
-        request_id=uuid.uuid4(),
-        member_id=who.member_id,
-        kind="babysitting",
-        home_area=who.home_area,
-        languages=who.languages,
-        age_band="1-4",
-    )
-
-
-def offer(who: MemberRegistered) -> HelpOffered:
-    return HelpOffered(
-        offer_id=uuid.uuid4(),
-        member_id=who.member_id,
-        kind="babysitting",
-        home_area=who.home_area,
-        languages=who.languages,
-        age_bands=("1-4",),
-    )
 
 
 class Registration:
@@ -136,8 +96,8 @@ async def test_parents_in_the_same_kern_are_proposed_to_each_other_once(
 ) -> None:
     runtime, js = service
     registration = Registration(js, settings.region)
-    parent_a, parent_b = member("laren"), member("laren")
-    the_offer, the_request = offer(parent_b), ask(parent_a)
+    parent_a, parent_b = parent("laren"), parent("laren")
+    the_offer, the_request = offers(parent_b), asks(parent_a)
     await registration.publish_unknown()
     sent = await registration.publish(parent_a, parent_b, the_offer, the_request)
 
@@ -156,8 +116,8 @@ async def test_parents_in_the_same_kern_are_proposed_to_each_other_once(
     # The demo run again on the same data (fresh envelopes), plus a new pair; once every
     # event is acked (the unknown one too), exactly the new pair's proposal was added.
     await registration.publish(parent_a, parent_b, the_offer, the_request)
-    parent_c, parent_d = member("gorssel"), member("epse")
-    await registration.publish(parent_c, parent_d, offer(parent_d), ask(parent_c))
+    parent_c, parent_d = parent("gorssel"), parent("epse")
+    await registration.publish(parent_c, parent_d, offers(parent_d), asks(parent_c))
     await eventually(lambda: _at_least(js, settings.region, 2))
     assert await eventually(lambda: all_handled(js, settings.region))
     matches = await proposals(js, settings.region)
@@ -171,9 +131,9 @@ async def test_a_request_before_its_member_is_matched_once_the_member_arrives(
 ) -> None:
     _, js = service
     registration = Registration(js, settings.region)
-    parent_a, parent_b = member("almen"), member("lochem")
-    await registration.publish(parent_b, offer(parent_b))
-    early = ask(parent_a)
+    parent_a, parent_b = parent("almen"), parent("lochem")
+    await registration.publish(parent_b, offers(parent_b))
+    early = asks(parent_a)
     await registration.publish(early)
     await registration.publish(parent_a)
 

@@ -14,7 +14,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 
 from dorp_matching.bootstrap import DEFINITION as MATCHING
-from dorp_shared.contracts import Consents, ContactDetails, HelpRequested, MemberRegistered, wrap
+from dorp_shared.contracts import MemberRegistered, wrap
 from dorp_shared.contracts.envelope import CORRELATION_HEADER, Event
 from dorp_shared.contracts.subjects import payload_subject, stream_name
 from dorp_shared.messaging import area_subscriber
@@ -22,35 +22,11 @@ from dorp_shared.observability import ServiceMetrics
 from dorp_shared.observability.sampling import sample_consumers
 from dorp_shared.service import Runtime, ServiceDefinition
 from dorp_shared.settings import DorpSettings
+from tests.support.events import asks, parent
 from tests.support.metrics import Scrape, scrape
 from tests.support.services import eventually, nats_client, running_service
 
 pytestmark = pytest.mark.integration
-
-
-def parent() -> MemberRegistered:
-    return MemberRegistered(
-        member_id=uuid.uuid4(),
-        role="parent",
-        home_area="laren",
-        languages=("nl",),
-        preferred_language="nl",
-        registered_by="partner",
-        partner_id="bs-de-esch",
-        consents=Consents(matching=True, notifications=True),
-        contact=ContactDetails(display_name="Demo", email="demo@example.org"),
-    )
-
-
-def asks(who: MemberRegistered) -> HelpRequested:
-    return HelpRequested(
-        request_id=uuid.uuid4(),
-        member_id=who.member_id,
-        kind="babysitting",
-        home_area=who.home_area,
-        languages=who.languages,
-        age_band="1-4",
-    )
 
 
 async def publish(js: JetStreamContext, region: str, payload: Event) -> None:

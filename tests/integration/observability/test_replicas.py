@@ -6,7 +6,6 @@ server, and both replicas of each service do part of the work."""
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections import Counter
 from typing import Any
 
@@ -16,18 +15,14 @@ from nats.js import JetStreamContext
 from dorp_matching.bootstrap import DEFINITION as MATCHING
 from dorp_notifications.bootstrap import DEFINITION as NOTIFICATIONS
 from dorp_shared.contracts import (
-    Consents,
-    ContactDetails,
-    HelpOffered,
-    HelpRequested,
     MatchProposed,
-    MemberRegistered,
     wrap,
 )
 from dorp_shared.contracts.envelope import Envelope, Event
 from dorp_shared.contracts.subjects import payload_subject, stream_name
 from dorp_shared.service import Runtime
 from dorp_shared.settings import DorpSettings
+from tests.support.events import asks, offers, parent
 from tests.support.mail import smtp_server
 from tests.support.metrics import scrape
 from tests.support.services import eventually, nats_client, running_service
@@ -36,43 +31,6 @@ pytestmark = pytest.mark.integration
 
 PAIRS = 12
 AREAS = ("lochem", "laren", "barchem", "almen", "harfsen", "epse", "gorssel", "eefde")
-
-
-def parent(name: str, area: str) -> MemberRegistered:
-    return MemberRegistered(
-        member_id=uuid.uuid4(),
-        role="parent",
-        home_area=area,
-        languages=("nl",),
-        preferred_language="nl",
-        registered_by="partner",
-        partner_id="bs-de-esch",
-        consents=Consents(matching=True, notifications=True),
-        contact=ContactDetails(display_name=name, email=f"{name}@example.org"),
-    )
-
-
-def request(who: MemberRegistered) -> HelpRequested:
-    return HelpRequested(
-        request_id=uuid.uuid4(),
-        member_id=who.member_id,
-        kind="babysitting",
-        home_area=who.home_area,
-        languages=who.languages,
-        age_band="1-4",
-    )
-
-
-def offer(who: MemberRegistered) -> HelpOffered:
-    return HelpOffered(
-        offer_id=uuid.uuid4(),
-        member_id=who.member_id,
-        kind="babysitting",
-        home_area=who.home_area,
-        languages=who.languages,
-        age_bands=("1-4",),
-        capacity=PAIRS,  # any offer can serve any request: no request is left waiting
-    )
 
 
 async def publish(js: JetStreamContext, region: str, payloads: list[Event]) -> None:
@@ -113,10 +71,10 @@ async def test_two_replicas_of_matching_and_notifications_handle_each_event_once
     settings: DorpSettings,
 ) -> None:
     region = settings.region
-    requesters = [parent(f"asker{i}", AREAS[i % len(AREAS)]) for i in range(PAIRS)]
-    helpers = [parent(f"helper{i}", AREAS[i % len(AREAS)]) for i in range(PAIRS)]
+    requesters = [parent(AREAS[i % len(AREAS)], f"asker{i}") for i in range(PAIRS)]
+    helpers = [parent(AREAS[i % len(AREAS)], f"helper{i}") for i in range(PAIRS)]
     events: list[Event] = [*requesters, *helpers]
-    events += [offer(h) for h in helpers] + [request(r) for r in requesters]
+    events += [offers(h, capacity=PAIRS) for h in helpers] + [asks(r) for r in requesters]
 
     with smtp_server() as (inbox, smtp_port):
         service_settings = settings.model_copy(update={"smtp_port": smtp_port})

@@ -38,7 +38,7 @@ def staff(
     )
 
 
-def one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
+def assert_one_line_error(result: subprocess.CompletedProcess[str], text: str) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     assert text in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -74,7 +74,7 @@ async def test_accounts_are_created_listed_and_disabled(database_url: str) -> No
         database_url=database_url,
         extra={"DORP_STAFF_PASSWORD": "nog een lang wachtwoord"},
     )
-    one_line_error(again, "an account for wethouder@lochem.example exists already")
+    assert_one_line_error(again, "an account for wethouder@lochem.example exists already")
 
     listed = staff("list", *region, database_url=database_url)
     assert "wethouder@lochem.example" in listed.stdout and "yes" in listed.stdout
@@ -82,7 +82,7 @@ async def test_accounts_are_created_listed_and_disabled(database_url: str) -> No
     assert staff("disable", *region, "--email", EMAIL, database_url=database_url).returncode == 0
     listed = staff("list", *region, database_url=database_url)
     assert "wethouder@lochem.example" in listed.stdout and " no " in listed.stdout
-    one_line_error(
+    assert_one_line_error(
         staff("disable", *region, "--email", "x@lochem.example", database_url=database_url),
         "no account for x@lochem.example",
     )
@@ -122,14 +122,14 @@ async def test_bad_input_is_one_line(
         database_url=database_url,
         stdin=stdin,
     )
-    one_line_error(result, message)
+    assert_one_line_error(result, message)
 
 
 def test_missing_database_or_region_is_one_line() -> None:
-    one_line_error(
+    assert_one_line_error(
         staff("list", "--region", "lochem", database_url=None), "DORP_DATABASE_URL is not set"
     )
-    one_line_error(
+    assert_one_line_error(
         staff("list", "--region", "atlantis", database_url="postgresql://x@127.0.0.1/x"),
         "atlantis",
     )

@@ -15,8 +15,10 @@ from dorp_shared.contracts.events import HelpWithdrawn
 from dorp_shared.contracts.subjects import event_subject, stream_name
 from dorp_shared.settings import DorpSettings
 from tests.integration.matching.test_lifecycle_api import matching_events, published
-from tests.integration.matching.test_matching_service import Registration, ask, member, offer
+from tests.integration.matching.test_matching_service import Registration
 from tests.support.api import ApiClient, service_api
+from tests.support.events import asks, offers
+from tests.support.events import parent as member
 from tests.support.services import eventually
 
 pytestmark = pytest.mark.integration
@@ -55,14 +57,14 @@ async def test_bad_events_are_dead_lettered_with_a_reason_and_never_matched(
 ) -> None:
     registration = Registration(api.nc.jetstream(), api.region)
     asker, helper, intruder = member("laren"), member("laren"), member("laren")
-    good_offer = offer(helper)
+    good_offer = offers(helper)
     await registration.publish(asker, helper, intruder, good_offer)
 
     elsewhere = member("laren")
     await as_region(api, "zwolle", elsewhere)  # another region's member
-    await as_region(api, "zwolle", ask(asker))  # another region's request
-    await registration.publish(ask(asker).model_copy(update={"home_area": "atlantis"}))
-    await registration.publish(ask(asker).model_copy(update={"kind": "dragon_taming"}))
+    await as_region(api, "zwolle", asks(asker))  # another region's request
+    await registration.publish(asks(asker).model_copy(update={"home_area": "atlantis"}))
+    await registration.publish(asks(asker).model_copy(update={"kind": "dragon_taming"}))
     steal = HelpWithdrawn(member_id=intruder.member_id, help_id=good_offer.offer_id, side="offer")
     await registration.publish(steal)
 
@@ -79,7 +81,7 @@ async def test_bad_events_are_dead_lettered_with_a_reason_and_never_matched(
     assert await matching_events(api) == []  # none of it led to a proposal
 
     # the offer is still open: a good request (sent twice) gets exactly one proposal
-    good = ask(asker)
+    good = asks(asker)
     await registration.publish(good, good)
     [proposal] = await published(api, "match_proposed", 1)
     assert proposal["offer_id"] == str(good_offer.offer_id)

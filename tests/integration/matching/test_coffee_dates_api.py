@@ -19,8 +19,9 @@ from dorp_shared.contracts import MemberRegistered
 from dorp_shared.contracts.events import MemberErased
 from dorp_shared.settings import DorpSettings
 from tests.integration.matching.test_lifecycle_api import matching_events
-from tests.integration.matching.test_matching_service import Registration, all_handled, member
+from tests.integration.matching.test_matching_service import Registration, all_handled
 from tests.support.api import ApiClient, service_api
+from tests.support.events import parent as member
 from tests.support.services import eventually
 
 pytestmark = pytest.mark.integration

@@ -15,14 +15,10 @@ from dorp_shared.contracts import MemberRegistered
 from dorp_shared.contracts.events import Consents
 from dorp_shared.settings import DorpSettings
 from tests.integration.matching.test_lifecycle_api import answer, published
-from tests.integration.matching.test_matching_service import (
-    Registration,
-    all_handled,
-    ask,
-    member,
-    offer,
-)
+from tests.integration.matching.test_matching_service import Registration, all_handled
 from tests.support.api import ApiClient, service_api
+from tests.support.events import asks, offers
+from tests.support.events import parent as member
 from tests.support.infra import write_test_region
 from tests.support.services import eventually
 
@@ -62,8 +58,8 @@ async def test_a_connector_reviews_proposals_before_the_parents_are_asked(
 ) -> None:
     registration = Registration(api.nc.jetstream(), api.region)
     aanjager, asker, near, further = connector(), member("laren"), member("laren"), member("lochem")
-    await registration.publish(aanjager, asker, near, further, offer(near), offer(further))
-    await registration.publish(ask(asker))
+    await registration.publish(aanjager, asker, near, further, offers(near), offers(further))
+    await registration.publish(asks(asker))
     [first] = await published(api, "match_proposed", 1)
     assert first["needs_connector_review"] is True and first["helper_id"] == str(near.member_id)
 
@@ -128,9 +124,9 @@ async def test_a_connector_changes_a_pairing_and_introduces_by_hand_within_the_r
 ) -> None:
     registration = Registration(api.nc.jetstream(), api.region)
     aanjager, asker, near, further = connector(), member("laren"), member("laren"), member("lochem")
-    further_offer = offer(further)
-    await registration.publish(aanjager, asker, near, further, offer(near), further_offer)
-    await registration.publish(ask(asker))
+    further_offer = offers(further)
+    await registration.publish(aanjager, asker, near, further, offers(near), further_offer)
+    await registration.publish(asks(asker))
     [first] = await published(api, "match_proposed", 1)
 
     # change: another offer for the same request, proposed straight to the parents
@@ -156,8 +152,8 @@ async def test_a_connector_changes_a_pairing_and_introduces_by_hand_within_the_r
     unwilling: MemberRegistered = member("barchem").model_copy(
         update={"consents": Consents(matching=False, notifications=True)}
     )
-    request, far_offer, other_far_offer = ask(loner), offer(faraway), offer(faraway)
-    unwilling_offer = offer(unwilling)
+    request, far_offer, other_far_offer = asks(loner), offers(faraway), offers(faraway)
+    unwilling_offer = offers(unwilling)
     await registration.publish(loner, faraway, unwilling, far_offer, unwilling_offer, request)
     await settled(api)
     assert (await api.ok("list_proposals", {"member_id": str(loner.member_id)}))["proposals"] == []

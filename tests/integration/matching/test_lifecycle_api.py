@@ -26,14 +26,10 @@ from dorp_shared.contracts.events import (
 )
 from dorp_shared.contracts.subjects import stream_name
 from dorp_shared.settings import DorpSettings
-from tests.integration.matching.test_matching_service import (
-    Registration,
-    all_handled,
-    ask,
-    member,
-    offer,
-)
+from tests.integration.matching.test_matching_service import Registration, all_handled
 from tests.support.api import ApiClient, service_api
+from tests.support.events import asks, offers
+from tests.support.events import parent as member
 from tests.support.services import eventually
 
 pytestmark = pytest.mark.integration
@@ -80,7 +76,7 @@ async def test_decline_leads_to_the_next_best_and_both_accepting_confirms(
 ) -> None:
     registration = Registration(api.nc.jetstream(), api.region)
     asker, near, further = member("laren"), member("laren"), member("lochem")
-    await registration.publish(asker, near, further, offer(near), offer(further), ask(asker))
+    await registration.publish(asker, near, further, offers(near), offers(further), asks(asker))
     [first] = await published(api, "match_proposed", 1)
     assert first["helper_id"] == str(near.member_id)
 
@@ -152,8 +148,8 @@ async def test_decline_leads_to_the_next_best_and_both_accepting_confirms(
 async def test_withdrawal_erasure_and_expiry_end_pending_proposals(api: ApiClient) -> None:
     registration = Registration(api.nc.jetstream(), api.region)
     asker, helper, leaving, spare = (member("laren") for _ in range(4))
-    withdrawn_offer, leaving_offer = offer(helper), offer(leaving)
-    await registration.publish(asker, helper, leaving, withdrawn_offer, ask(asker))
+    withdrawn_offer, leaving_offer = offers(helper), offers(leaving)
+    await registration.publish(asker, helper, leaving, withdrawn_offer, asks(asker))
     [first] = await published(api, "match_proposed", 1)
 
     # the helper withdraws the offer: cancelled; the leaving member's offer is next
@@ -180,7 +176,7 @@ async def test_withdrawal_erasure_and_expiry_end_pending_proposals(api: ApiClien
     )
 
     # a new helper: proposed; nobody answers within the region's days: expired
-    await registration.publish(spare, offer(spare))
+    await registration.publish(spare, offers(spare))
     [*_, third] = await published(api, "match_proposed", 3)
     assert third["helper_id"] == str(spare.member_id)
     runtime = api.runtime
@@ -198,7 +194,7 @@ async def test_people_who_met_before_and_shared_time_windows_are_preferred(
 ) -> None:
     registration = Registration(api.nc.jetstream(), api.region)
     asker, known = member("laren"), member("lochem")
-    await registration.publish(asker, known, offer(known), ask(asker))
+    await registration.publish(asker, known, offers(known), asks(asker))
     [first] = await published(api, "match_proposed", 1)
     for side in ("requester_id", "helper_id"):
         await api.ok("respond_to_proposal", answer(first, side, "accept"))
@@ -207,9 +203,9 @@ async def test_people_who_met_before_and_shared_time_windows_are_preferred(
     # a stranger next door offers first; the asker wants someone they know, on Tuesdays
     stranger = member("laren")
     windows = (TimeWindow(day="tue", part="evening"),)
-    again = ask(asker).model_copy(update={"prefers_known_people": True, "time_windows": windows})
-    known_again = offer(known).model_copy(update={"time_windows": windows})
-    await registration.publish(stranger, offer(stranger), known_again, again)
+    again = asks(asker).model_copy(update={"prefers_known_people": True, "time_windows": windows})
+    known_again = offers(known).model_copy(update={"time_windows": windows})
+    await registration.publish(stranger, offers(stranger), known_again, again)
     [*_, second] = await published(api, "match_proposed", 2)
     assert (second["request_id"], second["helper_id"]) == (
         str(again.request_id),
@@ -244,8 +240,8 @@ async def test_consent_profile_and_renewal_events_change_who_is_matched(api: Api
         preferred_language="nl",
         contact=helper.contact,
     )
-    short = ask(asker).model_copy(update={"expires_at": now - timedelta(minutes=1)})
-    waiting, roomy = ask(asker), offer(helper).model_copy(update={"capacity": 2})
+    short = asks(asker).model_copy(update={"expires_at": now - timedelta(minutes=1)})
+    waiting, roomy = asks(asker), offers(helper).model_copy(update={"capacity": 2})
     await registration.publish(asker, helper, moved, no_consent, roomy, short, waiting)
     await eventually(lambda: all_handled(api.nc.jetstream(), api.region))
     assert await matching_events(api) == []  # no consent: nothing proposed

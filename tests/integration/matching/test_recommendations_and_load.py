@@ -24,14 +24,10 @@ from dorp_shared.contracts.events import (
 )
 from dorp_shared.settings import DorpSettings
 from tests.integration.matching.test_lifecycle_api import matching_events, published
-from tests.integration.matching.test_matching_service import (
-    Registration,
-    all_handled,
-    ask,
-    member,
-    offer,
-)
+from tests.integration.matching.test_matching_service import Registration, all_handled
 from tests.support.api import ApiClient, service_api
+from tests.support.events import asks, offers
+from tests.support.events import parent as member
 from tests.support.infra import write_test_region
 from tests.support.services import eventually
 
@@ -106,8 +102,8 @@ async def test_a_request_an_activity_serves_better_gets_its_sessions_beside_a_he
     await registration.publish(language, session(language))
     asker, helper = member("laren"), member("laren")
     await registration.publish(asker, helper)
-    wants: HelpRequested = ask(asker).model_copy(update={"kind": "language_help"})
-    gives = offer(helper).model_copy(update={"kind": "language_help"})
+    wants: HelpRequested = asks(asker).model_copy(update={"kind": "language_help"})
+    gives = offers(helper).model_copy(update={"kind": "language_help"})
     await registration.publish(gives, wants)
     [proposal] = await published(api, "match_proposed", 1)
     assert proposal["request_id"] == str(wants.request_id)
@@ -125,17 +121,17 @@ async def test_a_helper_never_gets_more_than_the_regions_capacity_over_all_offer
     registration = Registration(api.nc.jetstream(), api.region)
     cap = api.runtime.region.matching.helper_capacity
     helper = member("laren")
-    offers = [offer(helper).model_copy(update={"capacity": 2}) for _ in range(2)]
+    helper_offers = [offers(helper).model_copy(update={"capacity": 2}) for _ in range(2)]
     askers = [member("laren") for _ in range(cap + 2)]
-    await registration.publish(helper, *offers, *askers)
-    await registration.publish(*(ask(a) for a in askers))
+    await registration.publish(helper, *helper_offers, *askers)
+    await registration.publish(*(asks(a) for a in askers))
     await eventually(lambda: all_handled(api.nc.jetstream(), api.region))
     proposals = await matching_events(api, "match_proposed")
     assert cap == 3 and len(proposals) == cap  # 4 places on offer, but the helper helps 3
     assert {p["helper_id"] for p in proposals} == {str(helper.member_id)}
     # a second helper takes the others
     other = member("laren")
-    await registration.publish(other, offer(other).model_copy(update={"capacity": 5}))
+    await registration.publish(other, offers(other).model_copy(update={"capacity": 5}))
     found = await published(api, "match_proposed", cap + 2)
     assert [p["helper_id"] for p in found[cap:]] == [str(other.member_id)] * 2
 
@@ -153,7 +149,7 @@ async def test_a_proposal_waiting_too_long_for_review_reminds_the_connectors_onc
         registration = Registration(api.nc.jetstream(), api.region)
         aanjager = member("laren").model_copy(update={"role": "connector"})
         asker, helper = member("laren"), member("laren")
-        await registration.publish(aanjager, asker, helper, offer(helper), ask(asker))
+        await registration.publish(aanjager, asker, helper, offers(helper), asks(asker))
         [proposal] = await published(api, "match_proposed", 1)
         assert proposal["needs_connector_review"] is True
         runtime = api.runtime

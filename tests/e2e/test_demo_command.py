@@ -14,15 +14,21 @@ from pathlib import Path
 
 import pytest
 
+from dorp_cli.sms_sink import read_sms_log
 from dorp_cli.smtp_sink import read_mail_folder
+from dorp_shared.regions import load_region
 
 pytestmark = pytest.mark.e2e
+
+SERVICE_NAMES = ("REGISTRATION", "MATCHING", "NOTIFICATIONS", "REPORTING")
 
 
 def run_demo(
     region: str, data_dir: Path, out: Path, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DORP_")}
+    # Any free port: demos of other regions may run at the same time (pytest-xdist workers).
+    env |= {f"DORP_{name}_HTTP_PORT": "0" for name in SERVICE_NAMES}
     return subprocess.run(
         [
             sys.executable,
@@ -53,9 +59,37 @@ def report_figures(out: Path, region: str) -> dict[str, str]:
     }
 
 
-MAILS_PER_DEMO = 7
+MAILS_PER_DEMO = 10
 """Both parents: the match, the dialogue table's decision and a coffee date; parent A: the
-activities that fit them."""
+activities that fit them and the sign-up for tomorrow evening's session; the connector:
+parent C's proposal to review; parent B: the match with parent C (who has no internet: no
+mail)."""
+
+CONNECTOR_APPROVES_OFFLINE_PARENT = (
+    "the connector registered parent C (no internet)",
+    "in the connector's own queue (1 of 1)",
+    "the connector (aanjager) approved the proposal",
+)
+"""In every region, whatever its review setting: parent C's proposal waits for the
+connector who registered them, and they approve it."""
+
+NOTICES_SHOWN = (
+    "SMS gateway received, to +31 6 2345 6789",
+    "reminder to Sanne (e-mail) planned for",
+    "reminder to Ayşe (SMS) held back: its moment falls in the quiet hours (21:00-08:00);"
+    " it goes at",
+)
+"""Tomorrow evening's session: parent A's reminder e-mail is stored for the evening before,
+the SMS parent's confirmation went through the SMS gateway, and their reminder, due in the
+quiet hours, is held back until they end."""
+
+
+def assert_texted_once(data_dir: Path) -> None:
+    """The SMS parent got their confirmation through the gateway; no text went twice."""
+    texts = read_sms_log(data_dir / "sms" / "gateway.jsonl")
+    references = [text["reference"] for text in texts]
+    assert len(references) == len(set(references)), "no text twice"
+    assert any(text["to"] == "+31 6 2345 6789" for text in texts), texts
 
 
 def subject(mail: Message) -> str:
@@ -82,6 +116,10 @@ def test_demo_runs_a_region_and_writes_its_report(region: str, tmp_path: Path) -
     extra = ("--simulate-year", "--scale", "0.3") if region == "lochem" else ()
     result = run_demo(region, tmp_path / "data", tmp_path / "out", *extra)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = " ".join(result.stdout.split())
+    for line in CONNECTOR_APPROVES_OFFLINE_PARENT + NOTICES_SHOWN:
+        assert line in output, line
+    assert_texted_once(tmp_path / "data")
     figures = report_figures(tmp_path / "out", region)
     # One request, offer and match: counts of people below the threshold never show exactly.
     assert (figures["requests"], figures["offers"], figures["matches"]) == ("<5", "<5", "<5")
@@ -107,6 +145,10 @@ def assert_annual_report(out: Path, region: str) -> None:
     ):
         assert heading in markdown, heading
     assert "werkt met" in markdown
+    # The region file's initiatives: registered by the demo, then carried on in the year.
+    dutch = markdown.split("\n---\n")[0]
+    for initiative in load_region(region).initiatives:
+        assert dutch.count(f"| {initiative.name} (") == 1, initiative.name
     assert (out / f"rapport-{region}-{year}.pdf").read_bytes().startswith(b"%PDF")
     assert "<svg" in (out / f"rapport-{region}-{year}.html").read_text(encoding="utf-8")
     assert "@example.org" not in markdown and "Sanne" not in markdown
@@ -118,6 +160,11 @@ def test_demo_twice_on_the_same_data_duplicates_nothing(tmp_path: Path) -> None:
     second = run_demo("lochem", tmp_path / "data", tmp_path / "out2")
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert "already known" in second.stdout
+    assert "the connector approved parent C's proposal before (proposed)" in " ".join(
+        second.stdout.split()
+    )
+    assert NOTICES_SHOWN[-1] in " ".join(second.stdout.split()), "still held, once"
+    assert_texted_once(tmp_path / "data")
     mails = read_mail_folder(tmp_path / "data" / "mail")
     assert_mailed_once_with_the_match(mails, "lochem")
     assert len(mails) == MAILS_PER_DEMO

@@ -59,8 +59,14 @@ class Chaos:
     group: ServiceGroup
     rng: random.Random
     kills: dict[str, int] = field(default_factory=dict)
+    _order: list[ServiceProcess] = field(default_factory=list)
 
     def victim(self) -> ServiceProcess:
+        """Every service once, in a random order, before any twice; then at random."""
+        if len(self.kills) < len(self.group.members):
+            if not self._order:
+                self._order = self.rng.sample(self.group.members, len(self.group.members))
+            return self._order.pop()
         return self.rng.choice(self.group.members)
 
     def kill(self, member: ServiceProcess) -> None:

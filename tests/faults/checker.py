@@ -1,17 +1,26 @@
 """After the storm: every accepted event is in every store exactly once, no e-mail went out
-twice, no proposal was lost, and the dead letters are exactly the invalid inputs."""
+twice, no proposal was lost, and the dead letters are exactly the invalid inputs.
+
+"Exactly once in a store" is proven by identity, not by counting: registration holds each
+accepted partner record under its external id (unique per partner), and every downstream
+store (matching, notifications, reporting) holds exactly the set of ids registration gave
+them, under a primary key. A lost event is a missing id, a duplicate a second row or a
+second message on the event's subject.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import Message
+from email.utils import getaddresses
 
 import asyncpg
 from nats.js import JetStreamContext
 
 from dorp_shared.contracts.subjects import stream_name
-from tests.faults.load import Load
+from tests.faults.load import PARTNER, Load
 
 
 @dataclass
@@ -26,6 +35,19 @@ class Findings:
         if seen != wanted:
             self.problems.append(f"{what}: {seen}, expected {wanted}")
 
+    def same_ids(self, what: str, seen: list[str], wanted: Iterable[str]) -> None:
+        """``seen`` holds each of ``wanted`` once, and nothing else."""
+        wanted_set = set(wanted)
+        self.counts[what] = len(seen)
+        twice = len(seen) - len(set(seen))
+        missing = sorted(wanted_set - set(seen))
+        extra = sorted(set(seen) - wanted_set)
+        if twice or missing or extra:
+            self.problems.append(
+                f"{what}: {len(seen)} rows, {twice} twice, {len(missing)} missing "
+                f"{missing[:5]}, {len(extra)} not expected {extra[:5]}"
+            )
+
 
 async def table_counts(db: asyncpg.Connection) -> dict[str, int]:
     queries = {
@@ -39,6 +61,7 @@ async def table_counts(db: asyncpg.Connection) -> dict[str, int]:
         "reporting requests": "SELECT count(*) FROM reporting.requests",
         "reporting offers": "SELECT count(*) FROM reporting.offers",
         "reporting matches": "SELECT count(*) FROM reporting.matches",
+        "reporting notifications": "SELECT count(*) FROM reporting.notifications",
     }
     return {name: int(await db.fetchval(sql)) for name, sql in queries.items()}
 
@@ -48,42 +71,105 @@ def settled(counts: dict[str, int], load: Load, mails: int) -> bool:
     return (
         counts["reporting requests"] >= load.requesters
         and counts["reporting matches"] >= load.requesters
+        and counts["reporting notifications"] >= 2 * load.requesters
         and mails >= 2 * load.requesters
     )
+
+
+async def _ids(db: asyncpg.Connection, sql: str) -> list[str]:
+    return [str(row[0]) for row in await db.fetch(sql)]
 
 
 async def check(
     load: Load, db: asyncpg.Connection, js: JetStreamContext, region: str, mails: list[Message]
 ) -> Findings:
     found = Findings()
-    counts = await table_counts(db)
-    members = load.requesters + load.helpers
-    found.expect("registration members", counts["registration members"], members)
-    found.expect("registration requests", counts["registration requests"], load.requesters)
-    found.expect("registration offers", counts["registration offers"], load.helpers)
-    found.expect("matching proposals", counts["matching proposals"], load.requesters)
-    found.expect(
-        "matching requests with a proposal",
-        counts["matching requests with a proposal"],
-        load.requesters,
+    members = await _registration(found, db, load)
+    requests = await _ids(db, "SELECT request_id FROM registration.help_requests")
+    offers = await _ids(db, "SELECT offer_id FROM registration.help_offers")
+    for store in ("matching", "reporting"):
+        found.same_ids(
+            f"{store} members", await _ids(db, f"SELECT member_id FROM {store}.members"), members
+        )
+        found.same_ids(
+            f"{store} requests",
+            await _ids(db, f"SELECT request_id FROM {store}.requests"),
+            requests,
+        )
+        found.same_ids(
+            f"{store} offers", await _ids(db, f"SELECT offer_id FROM {store}.offers"), offers
+        )
+    found.same_ids(
+        "notifications recipients",
+        await _ids(db, "SELECT member_id FROM notifications.recipients"),
+        members,
     )
-    for name in ("requests", "offers", "matches"):
-        wanted = load.helpers if name == "offers" else load.requesters
-        found.expect(f"reporting {name}", counts[f"reporting {name}"], wanted)
-    await _stream_once(found, js, region, "member_registered", members)
-    await _stream_once(found, js, region, "help_requested", load.requesters)
-    _mails_once(found, mails, 2 * load.requesters)
+    proposals = await _proposals(found, db, requests)
+    await _notifications(found, db, proposals)
+    await _stream_once(found, js, region, "registration", "member_registered", len(members))
+    await _stream_once(found, js, region, "registration", "help_requested", load.requesters)
+    await _stream_once(found, js, region, "registration", "help_offered", load.helpers)
+    await _messages_once(found, js, region, "matching", "match_proposed", load.requesters)
+    _mails_once(found, mails, load)
     await _dead_letters(found, js, region, load)
     return found
 
 
+async def _registration(found: Findings, db: asyncpg.Connection, load: Load) -> list[str]:
+    """Each accepted partner record once, under its external id; returns the member ids."""
+    for table, event in (
+        ("members", "member_registration"),
+        ("help_requests", "help_request"),
+        ("help_offers", "help_offer"),
+    ):
+        stored = await db.fetch(f"SELECT partner_id, external_id FROM registration.{table}")
+        found.same_ids(
+            f"registration {table}",
+            [f"{row['partner_id']}/{row['external_id']}" for row in stored],
+            (f"{PARTNER}/{m.external_id}" for m in load.messages if m.valid and m.event == event),
+        )
+    return await _ids(db, "SELECT member_id FROM registration.members")
+
+
+async def _proposals(found: Findings, db: asyncpg.Connection, requests: list[str]) -> list[str]:
+    """Every request got its proposal (every offer fits), and only one."""
+    found.same_ids(
+        "matching proposals per request",
+        await _ids(db, "SELECT request_id FROM matching.proposals"),
+        requests,
+    )
+    proposals = await _ids(db, "SELECT proposal_id FROM matching.proposals")
+    found.same_ids(
+        "notifications proposals",
+        await _ids(db, "SELECT proposal_id FROM notifications.proposals"),
+        proposals,
+    )
+    found.same_ids(
+        "reporting matches", await _ids(db, "SELECT proposal_id FROM reporting.matches"), proposals
+    )
+    return proposals
+
+
+async def _notifications(found: Findings, db: asyncpg.Connection, proposals: list[str]) -> None:
+    """Two e-mails per proposal (requester and helper), each recorded sent once."""
+    sent = await db.fetch(
+        "SELECT notification_id FROM notifications.deliveries "
+        "WHERE channel = 'email' AND status = 'sent'"
+    )
+    found.expect("notifications e-mails sent", len(sent), 2 * len(proposals))
+    found.same_ids(
+        "reporting notifications",
+        await _ids(db, "SELECT notification_id FROM reporting.notifications"),
+        (str(row["notification_id"]) for row in sent),
+    )
+
+
 async def _stream_once(
-    found: Findings, js: JetStreamContext, region: str, event: str, wanted: int
+    found: Findings, js: JetStreamContext, region: str, area: str, event: str, wanted: int
 ) -> None:
     """Each member's event is on its own subject (it ends in the member id): one message each."""
     info = await js.stream_info(
-        stream_name(region, "registration"),
-        subjects_filter=f"dorp.{region}.registration.{event}.v1.>",
+        stream_name(region, area), subjects_filter=f"dorp.{region}.{area}.{event}.v1.>"
     )
     per_subject = info.state.subjects or {}
     found.expect(f"stream {event} subjects", len(per_subject), wanted)
@@ -91,10 +177,38 @@ async def _stream_once(
     found.expect(f"stream {event} published more than once", twice, 0)
 
 
-def _mails_once(found: Findings, mails: list[Message], wanted: int) -> None:
+async def _messages_once(
+    found: Findings, js: JetStreamContext, region: str, area: str, event: str, wanted: int
+) -> None:
+    """An event on one subject for all: as many messages as events, no more."""
+    info = await js.stream_info(
+        stream_name(region, area), subjects_filter=f"dorp.{region}.{area}.{event}.v1"
+    )
+    per_subject = info.state.subjects or {}
+    found.expect(f"stream {event} messages", sum(per_subject.values()), wanted)
+
+
+def _mails_once(found: Findings, mails: list[Message], load: Load) -> None:
+    """Two mails per proposal, none twice: not by ``Message-ID``, and not by address either
+    (each requester is sent exactly one: the proposal of their only request)."""
     ids = [mail["Message-ID"] for mail in mails]
-    found.expect("e-mails delivered", len(ids), wanted)
+    found.expect("e-mails delivered", len(ids), 2 * load.requesters)
     found.expect("e-mails delivered twice", len(ids) - len(set(ids)), 0)
+    requesters = set(load.requester_emails)
+    found.same_ids(
+        "e-mails to requesters",
+        [address for mail in mails for address in _addresses(mail) if address in requesters],
+        requesters,
+    )
+    found.expect(
+        "e-mails to others than the members",
+        sum(1 for mail in mails for address in _addresses(mail) if address not in load.emails),
+        0,
+    )
+
+
+def _addresses(mail: Message) -> list[str]:
+    return [address.lower() for _, address in getaddresses(mail.get_all("To", []))]
 
 
 async def _dead_letters(found: Findings, js: JetStreamContext, region: str, load: Load) -> None:

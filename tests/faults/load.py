@@ -41,6 +41,15 @@ class Load:
     def invalid(self) -> list[Message]:
         return [m for m in self.messages if not m.valid]
 
+    @property
+    def emails(self) -> set[str]:
+        return {str(m.body["email"]) for m in self.messages if "email" in m.body}
+
+    @property
+    def requester_emails(self) -> list[str]:
+        """The requesters' addresses (the first ``requesters`` members are the ones who ask)."""
+        return [_email(n) for n in range(self.requesters)]
+
     def count(self, event: str) -> int:
         return sum(1 for m in self.messages if m.valid and m.event == event)
 
@@ -76,11 +85,15 @@ def build_load(total: int, area: str, language: str, seed: int = 1) -> Load:
     return Load(requesters, helpers, tuple(ordered))
 
 
+def _email(n: int) -> str:
+    return f"ouder{n}@example.org"
+
+
 def _member(external_id: str, area: str, language: str, n: int) -> dict[str, Any]:
     return {
         "external_id": external_id,
         "display_name": f"Ouder {n}",
-        "email": f"ouder{n}@example.org",
+        "email": _email(n),
         "home_area": area,
         "languages": [language],
         "age_bands": ["1-4"],

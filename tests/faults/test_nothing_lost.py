@@ -24,17 +24,19 @@ from tests.faults.chaos import Chaos, OwnServers
 from tests.faults.checker import check, settled, table_counts
 from tests.faults.load import Load, Sender, build_load
 from tests.support.infra import fresh_database, write_test_region
-from tests.support.mail import smtp_server
+from tests.support.mail import Inbox, smtp_server
 from tests.support.services import nats_client
 
 EVENTS = int(os.environ.get("DORP_FAULT_EVENTS", "1000"))  # --profile deep: 20,000
 SEED = int(os.environ.get("DORP_FAULT_SEED", "20261121"))
 SETTLE_SECONDS = 240
+"""How long the stores may stand still, short of settled, before the checks are made anyway
+(the region may need longer than this to catch up, as long as it is still catching up)."""
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.faults,
-    pytest.mark.timeout(300 + EVENTS // 10 + SETTLE_SECONDS),
+    pytest.mark.timeout(300 + EVENTS // 5 + SETTLE_SECONDS),
 ]
 
 
@@ -53,11 +55,13 @@ def _region(folder: Path) -> str:
 async def _storm(
     chaos: Chaos, servers: OwnServers, progress: list[int], total: int, sending: asyncio.Task[None]
 ) -> list[str]:
-    """While the load is sent: at every tenth of it a service is killed (SIGKILL) and started
-    again a moment later; at 35% NATS is killed and restarted, at 65% PostgreSQL restarted."""
+    """While the load is sent: at a random moment in each tenth of it a service is killed
+    (SIGKILL; each of the four at least once) and started again a moment later; in the
+    fourth tenth NATS is killed and restarted, in the seventh PostgreSQL restarted."""
     done: list[str] = []
     for step in range(1, 10):
-        while progress[0] < total * step / 10 and not sending.done():  # noqa: ASYNC110
+        moment = total * (step - 1 + chaos.rng.random()) / 10
+        while progress[0] < moment and not sending.done():  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         if step in (4, 7):
             restart = servers.restart_nats if step == 4 else servers.restart_postgres
@@ -69,6 +73,22 @@ async def _storm(
         chaos.restart(victim)
         done.append(f"{victim.service} killed")
     return done
+
+
+async def _settle(db: asyncpg.Connection, load: Load, inbox: Inbox) -> float:
+    """Wait until every store has caught up, or until nothing has moved for
+    ``SETTLE_SECONDS``; returns the seconds waited. A store that is still catching up is
+    given the time it needs (within the test's timeout): slow is not lost."""
+    started = moved = time.monotonic()
+    last: tuple[dict[str, int], int] | None = None
+    while time.monotonic() - moved < SETTLE_SECONDS:
+        counts, mails = await table_counts(db), len(inbox.messages)
+        if settled(counts, load, mails):
+            break
+        if (counts, mails) != last:
+            last, moved = (counts, mails), time.monotonic()
+        await asyncio.sleep(1)
+    return time.monotonic() - started
 
 
 async def test_kills_and_restarts_lose_nothing_and_do_nothing_twice(tmp_path: Path) -> None:
@@ -110,12 +130,7 @@ async def test_kills_and_restarts_lose_nothing_and_do_nothing_twice(tmp_path: Pa
 
                     db = await asyncpg.connect(database_url)
                     try:
-                        deadline = time.monotonic() + SETTLE_SECONDS
-                        while time.monotonic() < deadline:
-                            counts = await table_counts(db)
-                            if settled(counts, load, len(inbox.messages)):
-                                break
-                            await asyncio.sleep(1)
+                        settle_seconds = await _settle(db, load, inbox)
                         await asyncio.sleep(2)  # a late duplicate would show up now
                         findings = await check(
                             load, db, nc.jetstream(), region_id, list(inbox.messages)
@@ -127,9 +142,12 @@ async def test_kills_and_restarts_lose_nothing_and_do_nothing_twice(tmp_path: Pa
     finally:
         servers.stop()
 
-    print(f"faults: {faults}; retries: {sender.retries}; counts: {findings.counts}")
+    print(
+        f"faults: {faults}; retries: {sender.retries}; settled after {settle_seconds:.0f} s; "
+        f"counts: {findings.counts}"
+    )
     assert findings.problems == []
     assert "nats restarted" in faults and "postgres restarted" in faults
-    assert sum(chaos.kills.values()) >= 2, chaos.kills
+    assert set(chaos.kills) == set(SERVICES), f"every service was killed: {chaos.kills}"
     assert sender.answers["accepted"] == len(load.messages) - len(load.invalid)
     assert sorted(sender.rejected) == sorted(m.external_id for m in load.invalid)

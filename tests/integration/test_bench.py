@@ -66,3 +66,22 @@ def test_registration_bench_reports_every_figure(settings: DorpSettings, tmp_pat
         assert figures[f"registration.{name}"]["value"] == 0, name
     assert document["machine"]["cpus"] == os.cpu_count()
     assert "registration.partner_events_per_second" in result.stdout  # the table
+
+
+def test_notifications_bench_reports_every_figure(settings: DorpSettings, tmp_path: Path) -> None:
+    """Tiny: 40 mails through the service to the bench's SMTP server, 20 events replayed."""
+    out = tmp_path / "bench.json"
+    command = ["bench", "notifications", "--region", settings.region, "--mails", "40"]
+    result = run_dorp(settings, [*command, "--events", "20", "--pool", "2", "--out", str(out)])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = {record["name"]: record for record in json.loads(out.read_text())["figures"]}
+
+    rate = figures["e-mails sent per second (pooled SMTP)"]
+    assert rate["unit"] == "mails/s" and rate["value"] > 0 and rate["ceiling"] > 0
+    assert rate["target"] == 1000
+    assert figures["mails after replaying the events"]["value"] == 20
+    assert figures["duplicates after replaying the events"]["value"] == 0
+    assert figures["warnings lost"]["value"] == 0
+    assert 20 < figures["notifications peak RSS"]["value"] < 2000
+    for process in ("notifications", "postgres", "smtp server"):
+        assert figures[f"cpu per mail: {process}"]["unit"] == "µs", process

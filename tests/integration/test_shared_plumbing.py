@@ -4,16 +4,30 @@ event once, retry transient failures and dead-letter what keeps failing."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
+import time
 import uuid
 from typing import Any
 
 import asyncpg
 import pytest
+from nats.errors import Error as NatsError
 
 from dorp_shared.contracts import Consents, ContactDetails, Envelope, MemberRegistered
+from dorp_shared.contracts.envelope import wrap
 from dorp_shared.contracts.subjects import deadletter_subject, event_subject, stream_name
-from dorp_shared.messaging import area_subscriber, is_event
+from dorp_shared.errors import NotReadyYet
+from dorp_shared.messaging import (
+    EVERYTHING,
+    JetStreamPublisher,
+    Order,
+    Outgoing,
+    area_subscriber,
+    ensure_streams,
+    is_event,
+)
 from dorp_shared.service import Runtime, ServiceDefinition
 from dorp_shared.settings import DorpSettings
 from dorp_shared.uow import PgUnitOfWork
@@ -133,6 +147,26 @@ async def test_a_database_outage_is_waited_out_without_using_up_attempts(
     assert consumer.num_redelivered == 0 and consumer.num_ack_pending == 0
 
 
+async def test_an_event_waiting_for_another_is_held_on_its_last_delivery_not_dead_lettered(
+    settings: DorpSettings,
+) -> None:
+    """A consumer behind on another stream (after a restart, under load) may need longer than
+    the retries last: on its last delivery the waiting event is held and tried again until
+    what it waits for has arrived. It is handled once and never dead-lettered."""
+    waiting = NotReadyYet("a member this notification concerns is not registered here yet")
+    recorder = Recorder(fail_times=3, failure=waiting)
+    last_delivery = settings.model_copy(update={"max_deliver": 1})
+    async with nats_client(settings.nats_url or "") as nc:
+        letters = await nc.subscribe(deadletter_subject(settings.region, "recorder"))
+        async with running_service(recorder.definition(), last_delivery) as runtime:
+            event = member()
+            await emit_members(runtime, [event])
+            await eventually(lambda: _ready(recorder.handled == [event.member_id]), timeout=30)
+        with pytest.raises(TimeoutError):
+            await letters.next_msg(timeout=0.5)
+    assert recorder.attempts == 4
+
+
 async def test_event_that_keeps_failing_goes_to_dead_letter(settings: DorpSettings) -> None:
     recorder = Recorder(always_fail=True)
     async with nats_client(settings.nats_url or "") as nc:
@@ -149,3 +183,106 @@ async def test_event_that_keeps_failing_goes_to_dead_letter(settings: DorpSettin
 
 async def _ready(value: bool) -> bool:
     return value
+
+
+async def test_a_published_batch_is_stored_in_order_and_an_unstored_message_fails_it(
+    settings: DorpSettings,
+) -> None:
+    """The relay's batch publish: every message acknowledged by its stream, in order; a
+    message no stream takes fails the batch (it stays in the outbox for the next try)."""
+    region = settings.region
+    stream = stream_name(region, "registration")
+    async with nats_client(settings.nats_url or "") as nc:
+        js = nc.jetstream()
+        await ensure_streams(js, region)
+        before = (await js.stream_info(stream)).state.last_seq
+        envelopes = [wrap(member(), region=region, source="test") for _ in range(30)]
+        batch = [
+            Outgoing(
+                event_subject(region, MemberRegistered),
+                envelope.model_dump_json().encode(),
+                envelope.headers(),
+                stream,
+            )
+            for envelope in envelopes
+        ]
+        publisher = JetStreamPublisher(nc)
+        await publisher.many(batch)
+        stored = [await js.get_msg(stream, before + n) for n in range(1, 31)]
+        assert [json.loads(m.data or b"{}")["event_id"] for m in stored] == [
+            str(envelope.event_id) for envelope in envelopes
+        ]
+
+        await publisher.many(batch[:3])  # sent again: the stream keeps each once
+        assert (await js.stream_info(stream)).state.last_seq == before + 30
+
+        nowhere = Outgoing(f"dorp.{region}.nowhere.v1", b"{}", {}, stream)
+        with pytest.raises(NatsError):
+            await publisher.many([*batch[:1], nowhere])
+
+
+class OrderedRecorder:
+    """A consumer with ordered concurrency: members of one kern in order, other kernen at
+    once; a member of Eefde in order with everything. Records when each handler ran."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[str, uuid.UUID, float, float]] = []
+
+    def definition(self) -> ServiceDefinition:
+        def keys(msg: Any) -> Order:
+            area = json.loads(msg.data)["payload"]["home_area"]
+            return EVERYTHING if area == "eefde" else Order(keys=(area,))
+
+        def wire(runtime: Runtime) -> None:
+            sub = area_subscriber(
+                runtime.broker,
+                region=runtime.region.id,
+                service="ordered",
+                area="registration",
+                max_deliver=runtime.settings.max_deliver,
+                batch_size=16,
+                order_keys=keys,
+            )
+
+            @sub(filter=is_event(MemberRegistered))
+            async def on_member(event: Envelope[MemberRegistered]) -> None:
+                started = time.monotonic()
+                await asyncio.sleep(0.05)
+                data = event.payload
+                self.spans.append((data.home_area, data.member_id, started, time.monotonic()))
+
+        return ServiceDefinition(
+            name="ordered", description="test", migrations="dorp_shared.migrations", wire=wire
+        )
+
+
+async def test_ordered_concurrency_keeps_each_keys_order_and_runs_other_keys_at_once(
+    settings: DorpSettings,
+) -> None:
+    region = settings.region
+    areas = ["lochem", "laren"] * 4 + ["eefde"] + ["laren", "lochem"] * 2
+    sent = [member(area) for area in areas]
+    async with nats_client(settings.nats_url or "") as nc:  # all waiting: one fetch
+        js = nc.jetstream()
+        await ensure_streams(js, region)
+        for event in sent:
+            envelope = wrap(event, region=region, source="test")
+            subject = event_subject(region, MemberRegistered)
+            await js.publish(
+                subject, envelope.model_dump_json().encode(), headers=envelope.headers()
+            )
+    recorder = OrderedRecorder()
+    async with running_service(recorder.definition(), settings):
+        await eventually(lambda: _ready(len(recorder.spans) == len(sent)))
+    spans = recorder.spans
+    for area in ("lochem", "laren"):  # one after another, in stream order
+        theirs = sorted((s for s in spans if s[0] == area), key=lambda s: s[2])
+        assert [s[1] for s in theirs] == [e.member_id for e in sent if e.home_area == area]
+        assert all(a[3] <= b[2] for a, b in itertools.pairwise(theirs))
+    lochem = [s for s in spans if s[0] == "lochem"]
+    laren = [s for s in spans if s[0] == "laren"]
+    assert any(a[2] < b[3] and b[2] < a[3] for a in lochem for b in laren), "never at once"
+    [eefde] = [s for s in spans if s[0] == "eefde"]
+    earlier = {e.member_id for e in sent[: areas.index("eefde")]}
+    assert all(s[3] <= eefde[2] for s in spans if s[1] in earlier)  # after all before it
+    assert all(s[2] >= eefde[3] for s in spans if s[1] not in earlier and s is not eefde)

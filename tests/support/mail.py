@@ -17,6 +17,14 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
+    async def handle_EHLO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        """aiosmtpd reads pipelined commands in order but does not say so: offer it, so
+        that notifications pipelines here as it does with a production mail server."""
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 OK"

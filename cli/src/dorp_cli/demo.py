@@ -7,7 +7,7 @@ import contextlib
 import signal
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import nats
 from nats.js.errors import NotFoundError
 from rich.console import Console
 
-from dorp_cli import demo_matching, demo_year
+from dorp_cli import demo_matching, demo_notices, demo_year
 from dorp_cli.console import Steps
 from dorp_cli.processes import ServiceGroup
 from dorp_cli.programme import Registrar, register_programme
@@ -50,7 +50,7 @@ class DemoFailed(DorpError):
 def run_demo(options: DemoOptions, console: Console) -> None:
     """Start everything, run the scenario, write the report; stop cleanly in any case."""
     region = options.region
-    steps = Steps(console, total=11 if options.simulate_scale else 10)
+    steps = Steps(console, total=13 if options.simulate_scale else 12)
     console.print(
         f"[bold]Dorp demo — {region.programme.name}, {region.name}[/]  (data: {options.data_dir})"
     )
@@ -63,6 +63,9 @@ def run_demo(options: DemoOptions, console: Console) -> None:
         steps.done(stack.start_postgres())
         steps.start("Starting the SMTP server")
         steps.done(stack.start_smtp())
+        steps.start("Starting the SMS gateway")
+        steps.done(stack.start_sms())
+        stack.clock_offset_seconds = demo_notices.demo_clock_offset(region, datetime.now(UTC))
         group = ServiceGroup(region.id, stack.service_env(region.id), stack.log_dir)
         asyncio.run(_run(options, stack, group, steps))
     finally:
@@ -106,22 +109,28 @@ async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, st
             )
         steps.start("Registering the programme through registration's commands")
         registrar = Registrar(nc, region.id)
-        await register_programme(
+        programme = await register_programme(
             registrar, region, (members[0], members[1]), date.today(), steps.done
         )
         connector_id = await demo_matching.register_connector(registrar, region)
         matching = demo_matching.matching_client(registrar)
         steps.start("Waiting for the match proposal and the e-mails to both parents")
-        proposal = await _wait_for_proposal(nc, region.id)
+        proposal = await _wait_for_proposal(nc, region.id, members[0])
         steps.done(f"match proposed: {proposal.explanation} / {proposal.explanation_en}")
         if proposal.needs_connector_review:
-            await demo_matching.approve(matching, proposal, connector_id, steps.done)
+            pid = str(proposal.proposal_id)
+            await demo_matching.approve(matching, pid, connector_id, steps.done)
+        parent_c = await demo_matching.offline_parent(registrar, region, connector_id)
+        steps.done("the connector registered parent C (no internet) and their babysitting ask")
+        await demo_matching.connector_review(matching, parent_c, connector_id, steps.done)
         mails = await _wait_for_mails(stack.mail_dir, scenario, group)
         for mail in mails:
             steps.done(f"mail to {mail['To']}: {mail['Subject']}")
         steps.start("Coffee and tea dates, and what already exists")
         await demo_matching.coffee_round(matching, region, (members[0], members[1]), steps.done)
         await demo_matching.recommend(matching, members[0], steps.done)
+        reader = (members[0], scenario.asker_email)
+        await demo_notices.act(registrar, region, programme, reader, stack, steps)
         steps.start("Generating the region's first report")
         answer = await _wait_for_report(nc, region.id)
         for path in write_report(answer, options.out_dir):
@@ -133,7 +142,14 @@ async def _run(options: DemoOptions, stack: RegionStack, group: ServiceGroup, st
             steps.start("Simulating this year through the public interfaces; its annual report")
             urls = {name: status["http"] for name, status in health.items() if status.get("http")}
             for path in await demo_year.simulated_year(
-                nc, region, urls, options.simulate_scale, options.out_dir, steps.done
+                nc,
+                region,
+                urls,
+                options.simulate_scale,
+                options.out_dir,
+                steps.done,
+                programme,
+                connector_id,
             ):
                 steps.done(f"written {path}")
         if not options.exit_after_report:
@@ -153,18 +169,23 @@ async def _wait_for_mails(folder: Path, scenario: Scenario, group: ServiceGroup)
     return mails
 
 
-async def _wait_for_proposal(nc: Any, region: str) -> MatchProposed:
-    """The latest proposal on the matching stream, read as any consumer of it could."""
+async def _wait_for_proposal(nc: Any, region: str, requester: uuid.UUID) -> MatchProposed:
+    """The first proposal for this requester on the matching stream, read as any consumer
+    of it could (a second run finds the first run's)."""
     js = nc.jetstream()
+    stream, subject = stream_name(region, "matching"), event_subject(region, MatchProposed)
 
     async def probe() -> MatchProposed | None:
-        try:
-            raw = await js.get_last_msg(
-                stream_name(region, "matching"), event_subject(region, MatchProposed)
-            )
-        except NotFoundError:
-            return None
-        return Envelope[MatchProposed].model_validate_json(raw.data or b"").payload
+        seq = 1
+        while True:
+            try:
+                raw = await js.get_msg(stream, seq=seq, subject=subject, next=True)
+            except NotFoundError:
+                return None
+            found = Envelope[MatchProposed].model_validate_json(raw.data or b"").payload
+            if found.requester_id == requester:
+                return found
+            seq = int(raw.seq or seq) + 1
 
     proposal: MatchProposed = await _poll(probe, None, "a match proposal")
     return proposal

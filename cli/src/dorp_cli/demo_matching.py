@@ -1,6 +1,7 @@
 """The demo's matching act: a connector (aanjager) approves the proposal when the region
-wants a review first, both parents have a coffee or tea date, and a parent is recommended
-sessions of the initiatives that already exist.
+wants a review first, registers a parent without internet whose request then waits in the
+connector's own queue (in every region) until they approve it, both parents have a coffee
+or tea date, and a parent is recommended sessions of the initiatives that already exist.
 
 All through matching's commands over NATS request/reply, with idempotency keys, so a second
 run on the same data changes nothing (the parents had their date already: never again).
@@ -11,16 +12,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from dorp_cli.programme import CommandFailed, Registrar
-from dorp_shared.contracts import MatchProposed
 from dorp_shared.regions import Region
 
 MATCHING = "matching"
 READY_ATTEMPTS = 40
 READY_PAUSE_SECONDS = 0.25
+FOUND_ATTEMPTS = 240
 
 Report = Callable[[str], None]
 
@@ -43,17 +44,64 @@ async def register_connector(registrar: Registrar, region: Region) -> uuid.UUID:
 
 
 async def approve(
-    matching: Registrar, proposal: MatchProposed, connector_id: uuid.UUID, report: Report
+    matching: Registrar, proposal_id: str, connector_id: uuid.UUID, report: Report
 ) -> None:
     """The connector approves a proposal waiting for review (retried while matching has
     not yet seen the connector's registration)."""
-    body = {
-        "proposal_id": str(proposal.proposal_id),
-        "connector_id": str(connector_id),
-        "decision": "approve",
-    }
-    await _when_ready(matching, "review_proposal", body, f"review:{proposal.proposal_id}")
+    body = {"proposal_id": proposal_id, "connector_id": str(connector_id), "decision": "approve"}
+    await _when_ready(matching, "review_proposal", body, f"review:{proposal_id}")
     report("the connector (aanjager) approved the proposal: now the parents are asked")
+
+
+async def first_proposal(matching: Registrar, member_id: uuid.UUID) -> dict[str, Any] | None:
+    """The member's oldest proposal as matching shows it, once there is one."""
+    found = await matching.send("list_proposals", {"member_id": str(member_id)}, "")
+    proposals: list[dict[str, Any]] = found["proposals"]
+    return proposals[-1] if proposals else None
+
+
+async def offline_parent(
+    registrar: Registrar, region: Region, connector_id: uuid.UUID
+) -> uuid.UUID:
+    """Parent C has no internet: the connector registers them and their request."""
+    answer = await registrar.send(
+        "register_member",
+        {
+            "display_name": "Fatma",
+            "phone": "+31 6 1234 5678",
+            "channel": "sms",
+            "home_area": region.areas[0].id,
+            "languages": [region.default_language],
+            "age_bands": ["4-12"],
+            "registered_by": "connector",
+            "connector_id": str(connector_id),
+            "consents": {"matching": True, "notifications": True},
+        },
+        "parent-c",
+    )
+    parent = uuid.UUID(str(answer["member_id"]))
+    body = {"member_id": str(parent), "kind": "babysitting", "age_band": "4-12"}
+    await registrar.send("request_help", body, "request-c")
+    return parent
+
+
+async def connector_review(
+    matching: Registrar, parent: uuid.UUID, connector_id: uuid.UUID, report: Report
+) -> None:
+    """The proposal for parent C's request waits in the connector's own queue, whatever
+    the region's setting; the connector approves it (once: a second run finds it done)."""
+    proposal = await _when_found(lambda: first_proposal(matching, parent))
+    if proposal["status"] != "awaiting_review":
+        report(f"the connector approved parent C's proposal before ({proposal['status']})")
+        return
+    body = {"connector_id": str(connector_id)}
+    queue = (await matching.send("connector_queue", body, ""))["proposals"]
+    mine = [p for p in queue if p["reviewer_id"] == str(connector_id)]
+    report(
+        f"in the connector's own queue ({len(mine)} of {len(queue)}): "
+        f"{proposal['explanation']} / {proposal['explanation_en']}"
+    )
+    await approve(matching, proposal["proposal_id"], connector_id, report)
 
 
 async def coffee_round(
@@ -85,6 +133,18 @@ async def recommend(matching: Registrar, parent: uuid.UUID, report: Report) -> N
     names = ", ".join(s["initiative_name"] for s in sessions)
     report(f"what already exists: recommended to a parent: {names}")
     report(f"  {sessions[0]['explanation']} / {sessions[0]['explanation_en']}")
+
+
+async def _when_found(
+    probe: Callable[[], Awaitable[dict[str, Any] | None]],
+) -> dict[str, Any]:
+    """Wait while matching has not yet consumed what the probe looks for."""
+    for _ in range(FOUND_ATTEMPTS):
+        found = await probe()
+        if found is not None:
+            return found
+        await asyncio.sleep(READY_PAUSE_SECONDS)
+    raise CommandFailed("matching made no proposal in time; see its log")
 
 
 async def _when_ready(

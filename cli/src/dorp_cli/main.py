@@ -157,9 +157,10 @@ def simulate(
     ] = False,
 ) -> None:
     """Send a seeded, reproducible synthetic year to a running region, through its partner
-    subjects and HTTP API: members of every role, organisations, requests and offers,
-    initiatives with sessions, sign-ups and attendance, quotes, self-checks, dialogue tables,
-    consent withdrawals, erasures and a few per cent of invalid partner events.
+    subjects and HTTP APIs: members of every role, organisations, requests and offers of
+    every kind, initiatives with sessions, sign-ups and attendance, coffee-date opt-ins,
+    quotes, self-checks, dialogue tables, consent withdrawals, erasures and a few per cent of
+    invalid partner events.
 
     Needs DORP_NATS_URL; the HTTP APIs are found through the services' health subjects.
     Running it again with the same seed registers nothing twice.
@@ -330,6 +331,9 @@ def bench_notifications(
         typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+    pipelining: Annotated[
+        bool, typer.Option(help="The SMTP server offers PIPELINING (RFC 2920)")
+    ] = True,
 ) -> None:
     """E-mails per second to a local SMTP server over pooled connections (beside aiosmtplib
     alone), duplicates when the same events are replayed, and notifications' peak memory.
@@ -338,8 +342,14 @@ def bench_notifications(
     from dorp_cli.bench.notifications import NotificationsBench, run_notifications_bench
 
     chosen = _bench_region(region)
-    options = NotificationsBench(chosen, mails, events, pool, data_dir)
-    settings = {"region": chosen.id, "mails": mails, "events": events, "pool": pool}
+    options = NotificationsBench(chosen, mails, events, pool, data_dir, pipelining)
+    settings = {
+        "region": chosen.id,
+        "mails": mails,
+        "events": events,
+        "pool": pool,
+        "pipelining": pipelining,
+    }
     _run_bench(
         "notifications", chosen.id, lambda: run_notifications_bench(options, console), settings, out
     )
@@ -374,6 +384,31 @@ def bench_end_to_end(
     options = EndToEndBench(chosen, requests, rate, settle, data_dir)
     settings = {"region": chosen.id, "requests": requests, "rate": rate}
     _run_bench("e2e", chosen.id, lambda: run_end_to_end_bench(options, console), settings, out)
+
+
+@bench.command("reporting")
+def bench_reporting(
+    region: RegionOption = "lochem",
+    events: Annotated[int, typer.Option(min=100, help="Events in the synthetic year")] = 1_000_000,
+    year: Annotated[int, typer.Option(min=2000, max=2100, help="The year they happen in")] = 2025,
+    seed: Annotated[int, typer.Option(help="Same seed, same year")] = 1,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+) -> None:
+    """Projection rebuild from the streams (events/s, beside the raw JetStream pull and
+    asyncpg COPY rates of the same run) and the annual report of a seeded synthetic year as
+    HTML and PDF (seconds), with peak memory and the report's totals checked against what
+    was generated. See docs/benchmarks.md.
+    """
+    from dorp_cli.bench.reporting import ReportingBench, run_reporting_bench
+
+    chosen = _bench_region(region)
+    options = ReportingBench(chosen, events, year, seed, data_dir)
+    settings = {"region": chosen.id, "events": events, "year": year, "seed": seed}
+    _run_bench("reporting", chosen.id, lambda: run_reporting_bench(options, console), settings, out)
 
 
 @bench.command("docs")

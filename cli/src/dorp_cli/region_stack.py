@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from dorp_cli.sms_sink import SmsLogGateway
 from dorp_cli.smtp_sink import MailFolderServer
 from dorp_cli.stack import EmbeddedNats, EmbeddedPostgres
 from dorp_shared import db
@@ -25,14 +26,22 @@ class RegionStack:
     nats_url: str = ""
     database_url: str = ""
     smtp_port: int = 0
+    sms_url: str = ""
+    clock_offset_seconds: float = 0.0
+    """Notifications' demo clock: this far ahead of the real one (0: the real clock)."""
     notes: list[str] = field(default_factory=list)
     _nats: EmbeddedNats | None = None
     _postgres: EmbeddedPostgres | None = None
     _smtp: MailFolderServer | None = None
+    _sms: SmsLogGateway | None = None
 
     @property
     def mail_dir(self) -> Path:
         return self.data_dir / "mail"
+
+    @property
+    def sms_log(self) -> Path:
+        return self.data_dir / "sms" / "gateway.jsonl"
 
     @property
     def log_dir(self) -> Path:
@@ -63,6 +72,11 @@ class RegionStack:
         self.smtp_port = self._smtp.start()
         return f"SMTP server on 127.0.0.1:{self.smtp_port}, storing mail in {self.mail_dir}"
 
+    def start_sms(self) -> str:
+        self._sms = SmsLogGateway(self.sms_log)
+        self.sms_url = self._sms.start()
+        return f"SMS gateway at {self.sms_url}, logging each text to {self.sms_log}"
+
     def service_env(self, region: str) -> dict[str, str]:
         from dorp_shared.regions import find_regions_dir
 
@@ -74,12 +88,19 @@ class RegionStack:
             "DORP_SMTP_HOST": "127.0.0.1",
             "DORP_SMTP_PORT": str(self.smtp_port),
             "DORP_LOG_FORMAT": "json",
+            **({"DORP_SMS_GATEWAY_URL": self.sms_url} if self.sms_url else {}),
+            **(
+                {"DORP_NOTIFY_CLOCK_OFFSET_SECONDS": str(self.clock_offset_seconds)}
+                if self.clock_offset_seconds
+                else {}
+            ),
         }
 
     def stop(self) -> None:
-        for server in (self._smtp, self._nats, self._postgres):
+        for server in (self._sms, self._smtp, self._nats, self._postgres):
             if server is not None:
                 server.stop()
+        self._sms = None
         self._smtp = self._nats = self._postgres = None
 
 

@@ -21,6 +21,7 @@ from dorp_shared.contracts.reports import (
 )
 from dorp_shared.contracts.subjects import (
     AGGREGATE,
+    EVENT_AREAS,
     aggregate_subject,
     command_subject,
     stream_name,
@@ -106,3 +107,18 @@ async def reporting_caught_up(nc: Client, region: str) -> bool:
         if info.num_pending or info.num_ack_pending:
             return False
     return True
+
+
+async def region_caught_up(nc: Client, region: str) -> bool:
+    """True when every service's durable consumer of every event stream of the region has
+    nothing pending, redeliveries waiting for their delay included: matching has made every
+    proposal it will make, and reporting has projected them."""
+    js = nc.jetstream()
+    for area in EVENT_AREAS:
+        try:
+            consumers = await js.consumers_info(stream_name(region, area))
+        except NotFoundError:
+            return False
+        if any(info.num_pending or info.num_ack_pending for info in consumers):
+            return False
+    return await reporting_caught_up(nc, region)

@@ -21,6 +21,13 @@ class _StoreAsFiles:
         self.folder = folder
         self._sequence = itertools.count(1)
 
+    async def handle_EHLO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        """aiosmtpd reads pipelined commands in order but does not say so: offer it."""
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         stamp = time.strftime("%Y%m%dT%H%M%S")
         name = f"{stamp}-{next(self._sequence):04d}-{uuid.uuid4().hex[:8]}.eml"

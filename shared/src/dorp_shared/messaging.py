@@ -5,11 +5,14 @@ acknowledged publishing, and the delivery guard that bounds redeliveries.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
-from collections.abc import Awaitable, Callable
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import nats
 import structlog
@@ -26,6 +29,7 @@ from faststream.nats import (
 )
 from faststream.nats.subscriber.usecases.basic import LogicSubscriber
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.errors import BadRequestError, NotFoundError
@@ -67,6 +71,12 @@ ACK_WAIT_SECONDS = 30.0
 OUTAGE_PATIENCE_SECONDS = 300.0
 """How long a consumer waits for the database with a message in hand before it counts the
 attempt as failed (and so, after ``max_deliver`` attempts, dead-letters it)."""
+NOT_READY_PATIENCE_SECONDS = 600.0
+"""How long an event still waiting for another (``NotReadyYet``) on its last delivery is
+held in place, tried again now and then, before it is dead-lettered. Its retries span about
+a minute and a half; a consumer catching up on a backlog after a restart can need minutes
+(found by the fault test at 20,000 events: notifications dead-lettered proposals whose
+members its other consumer had not reached yet)."""
 
 
 async def connect_nats(url: str, *, name: str = "dorp") -> Client:
@@ -114,11 +124,21 @@ async def declare_region(url: str, region: str, replicas: int = 1) -> None:
         await nc.close()
 
 
+class Outgoing(NamedTuple):
+    """One message for :meth:`JetStreamPublisher.many`."""
+
+    subject: str
+    body: bytes
+    headers: dict[str, str]
+    stream: str
+
+
 class JetStreamPublisher:
     """Publishes and waits for the stream's acknowledgement; the event id is the msg id."""
 
-    def __init__(self, js: JetStreamContext, timeout: float = 5.0) -> None:
-        self._js = js
+    def __init__(self, nc: Client, timeout: float = 5.0) -> None:
+        self._nc = nc
+        self._js = nc.jetstream()
         self._timeout = timeout
 
     async def __call__(
@@ -126,23 +146,149 @@ class JetStreamPublisher:
     ) -> None:
         await self._js.publish(subject, body, timeout=self._timeout, stream=stream, headers=headers)
 
+    async def many(self, messages: Sequence[Outgoing]) -> None:
+        """Publish every message, then await all their acknowledgements together (one
+        timeout for the lot): a batch costs one round trip and no future or timer per
+        message. Raises if any is not acknowledged by its stream; the messages are sent in
+        order, so a stream stores them in order."""
+        if not messages:
+            return
+        inbox = self._nc.new_inbox()
+        acks: dict[int, bytes] = {}
+        all_acked = asyncio.Event()
+
+        async def acknowledged(msg: Msg) -> None:
+            acks[int(msg.subject.rpartition(".")[2])] = msg.data
+            if len(acks) == len(messages):
+                all_acked.set()
+
+        async with asyncio.timeout(self._timeout):  # also bounds a publish waiting for room
+            subscription = await self._nc.subscribe(f"{inbox}.*", cb=acknowledged)
+            try:
+                for n, message in enumerate(messages):
+                    await self._nc.publish(
+                        message.subject,
+                        message.body,
+                        reply=f"{inbox}.{n}",
+                        headers=message.headers,
+                    )
+                await all_acked.wait()
+            finally:
+                await subscription.unsubscribe()
+        for n, message in enumerate(messages):
+            _check_ack(message, acks[n])
+
+
+def _check_ack(message: Outgoing, ack: bytes) -> None:
+    """An acknowledgement is JSON naming the stream that stored the message, or an error
+    (no stream for the subject is a 503 "no responders" status without a body)."""
+    try:
+        answer = json.loads(ack) if ack else {}
+    except ValueError:
+        answer = {}
+    stored_in = answer.get("stream") if isinstance(answer, dict) else None
+    if stored_in != message.stream:
+        raise NatsError(f"{message.subject}: not stored in {message.stream} ({ack[:200]!r})")
+
+
+@dataclass(frozen=True)
+class Order:
+    """Where a message stands among the others taken with it: it runs after every earlier
+    message holding one of its ``keys`` or ``after`` keys, and later messages with one of
+    its ``keys`` wait for it (``after``: it only reads what those write). No ``keys``: in
+    order with every message, before and after it."""
+
+    keys: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+
+EVERYTHING = Order()
+OrderKeys = Callable[[Msg], Order]
+"""The order of a raw message (see :class:`Order`)."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    keys: tuple[str, ...]
+    waits_for: tuple[asyncio.Future[None], ...]
+    done: asyncio.Future[None]
+
+
+class InOrder:
+    """Ordered concurrency for one subscriber: a message runs after the earlier messages
+    that share one of its keys, in the order they were taken; others run meanwhile.
+
+    Each message takes its turn when its delivery guard is built, which FastStream does in
+    the first step of the message's task, and the tasks of a fetched batch start in fetch
+    order (stream order): so the turns follow the stream. A turn ends when the guard exits,
+    whatever happened (handled, failed, no handler)."""
+
+    def __init__(self, keys: OrderKeys) -> None:
+        self._keys = keys
+        self._last: dict[str, asyncio.Future[None]] = {}
+        self._barrier: asyncio.Future[None] | None = None
+        self._running: set[asyncio.Future[None]] = set()
+
+    def take_turn(self, msg: Msg) -> Turn:
+        order = self._keys(msg)
+        keys = order.keys
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if keys:
+            earlier = [self._last[key] for key in (*keys, *order.after) if key in self._last]
+            if self._barrier is not None:
+                earlier.append(self._barrier)
+            for key in keys:
+                self._last[key] = done
+        else:  # in order with everything
+            earlier = list(self._running)
+            self._last.clear()
+            self._barrier = done
+        self._running.add(done)
+        return Turn(keys, tuple(dict.fromkeys(earlier)), done)
+
+    def end_turn(self, turn: Turn) -> None:
+        if not turn.done.done():
+            turn.done.set_result(None)
+        self._running.discard(turn.done)
+        for key in turn.keys:
+            if self._last.get(key) is turn.done:
+                del self._last[key]
+        if self._barrier is turn.done:
+            self._barrier = None
+
+
+_ORDERED: weakref.WeakKeyDictionary[Any, InOrder] = weakref.WeakKeyDictionary()
+"""Subscribers with ordered concurrency, for their messages' guards."""
+
 
 def area_subscriber(
-    broker: NatsBroker, *, region: str, service: str, area: str, max_deliver: int
+    broker: NatsBroker,
+    *,
+    region: str,
+    service: str,
+    area: str,
+    max_deliver: int,
+    batch_size: int = 1,
+    order_keys: OrderKeys | None = None,
 ) -> LogicSubscriber[Any]:
     """One durable pull consumer per (consuming service, publishing area).
 
-    One consumer for all of an area's events, fetched one at a time, handles them in
-    stream order (a member is registered before their request is handled): FastStream runs
-    the messages of a fetched batch concurrently, so a batch size above 1 would reorder them.
+    By default one consumer for all of an area's events, fetched one at a time, handles
+    them in stream order (a member is registered before their request is handled).
+    Opt-in ``batch_size`` above 1 with ``order_keys`` (e.g. the member id): a fetch takes
+    up to that many messages and FastStream runs them concurrently, except that a message
+    runs after the earlier ones that share a key with it (:class:`InOrder`); what messages
+    without a shared key do at once must be safe for the handlers (locks in the database).
     A redelivery still comes later than its successors, so handlers also cope with
     out-of-order events (``NotReadyYet``). Handlers attach with ``filter=is_event(...)``.
     """
-    return broker.subscriber(
+    if batch_size > 1 and order_keys is None:
+        raise ValueError("a batch size above 1 needs order_keys")
+    subscriber = broker.subscriber(
         area_events(region, area),
         stream=JStream(stream_name(region, area), declare=False),
         durable=f"{service}-{area}",
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=batch_size, timeout=1.0),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         config=ConsumerConfig(
             max_deliver=max_deliver + 1,  # the guard dead-letters on the last one itself
@@ -151,6 +297,9 @@ def area_subscriber(
         ),
         title=f"{service}: {area} events",
     )
+    if order_keys is not None:
+        _ORDERED[subscriber] = InOrder(order_keys)
+    return subscriber
 
 
 def is_event(event: type[Event]) -> Callable[[StreamMessage[Any]], Awaitable[bool]]:
@@ -241,6 +390,20 @@ class _Guard(BaseMiddleware[Any, Any]):
     def __init__(self, msg: Any, /, *, context: Any, guard: DeliveryGuard) -> None:
         super().__init__(msg, context=context)
         self.guard = guard
+        handler = context.get_local("handler_")
+        self.order = _ORDERED.get(handler) if handler is not None else None
+        self.turn = self.order.take_turn(msg) if self.order is not None else None
+
+    async def on_receive(self) -> None:
+        """With ordered concurrency: wait until the same key's earlier message is done."""
+        if self.turn is not None:
+            for earlier in self.turn.waits_for:
+                await earlier
+
+    async def after_processed(self, *exc_info: Any) -> bool | None:
+        if self.order is not None and self.turn is not None:
+            self.order.end_turn(self.turn)
+        return False
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
         headers = msg.headers
@@ -309,6 +472,10 @@ class _Guard(BaseMiddleware[Any, Any]):
                 )
                 await cast(NatsMessage, msg).nack(delay=delay)
                 return None, RETRY
+            if isinstance(exc, NotReadyYet):
+                arrived, result, exc = await _await_dependency(call_next, msg, exc)
+                if arrived:
+                    return result, ACK
             await guard.dead_letter(msg, "retries_exhausted", repr(exc)[:500], deliveries)
         await msg.ack()
         return None, DEAD_LETTER
@@ -328,6 +495,28 @@ def retry_delay(exc: BaseException, deliveries: int) -> float:
     else:
         base = min(30.0, 0.2 * float(2**attempt))
     return base * (0.5 + random.random())
+
+
+async def _await_dependency(
+    call_next: Any, msg: StreamMessage[Any], exc: Exception
+) -> tuple[bool, Any, Exception]:
+    """The last delivery of an event that waits for another: hold it in progress and try
+    again every few seconds, until it goes through, fails otherwise, or
+    ``NOT_READY_PATIENCE_SECONDS`` have passed. Returns (went through, result, last error)."""
+    waited, pause = 0.0, 0.5
+    while waited < NOT_READY_PATIENCE_SECONDS:
+        log.warning("message.waiting_for_dependency", waited=round(waited, 1), error=repr(exc))
+        await cast(NatsMessage, msg).in_progress()
+        await asyncio.sleep(pause)
+        waited, pause = waited + pause, min(pause * 2, 10.0)
+        try:
+            return True, await _through_outages(call_next, msg), exc
+        except NotReadyYet as still:
+            exc = still
+        except Exception as other:  # dead-lettered with its reason by the caller
+            _record_failure(other)
+            return False, None, other
+    return False, None, exc
 
 
 async def _through_outages(call_next: Any, msg: StreamMessage[Any]) -> Any:

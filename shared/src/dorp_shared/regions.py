@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -184,11 +185,17 @@ class Region(_Frozen):
 
     def neighbours_of(self, area_id: str) -> frozenset[str]:
         """Neighbour relation made symmetric: one side listing it is enough."""
-        found = {a.id for a in self.areas if area_id in a.neighbours}
+        return self.neighbour_map.get(area_id, frozenset())
+
+    @cached_property
+    def neighbour_map(self) -> dict[str, frozenset[str]]:
+        """Every area's neighbours, computed once (matching asks for each candidate)."""
+        found: dict[str, set[str]] = {}
         for area in self.areas:
-            if area.id == area_id:
-                found.update(area.neighbours)
-        return frozenset(found)
+            found.setdefault(area.id, set()).update(area.neighbours)
+            for other in area.neighbours:
+                found.setdefault(other, set()).add(area.id)
+        return {area_id: frozenset(ids) for area_id, ids in found.items()}
 
     def area_distance(self, a: str, b: str) -> int:
         """0 for the same area, 1 for neighbours, 2 for anything further."""

@@ -146,9 +146,11 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         runtime._pool = await db.create_pool(dsn, definition.name, max_size=settings.db_pool_max)
 
     async def after_start() -> None:
-        publish = JetStreamPublisher(broker.connection.jetstream())
+        publish = JetStreamPublisher(broker.connection)
         guard.publish = publish
-        runtime._relay = OutboxRelay(runtime.pool, publish, metrics=metrics)
+        runtime._relay = OutboxRelay(
+            runtime.pool, publish, metrics=metrics, publish_many=publish.many
+        )
         runtime._relay.start()
         await _start_http(runtime, definition)
         if definition.on_started:

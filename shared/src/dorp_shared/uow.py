@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, Protocol, Self, cast
+from typing import Any, NamedTuple, Protocol, Self, cast
 
 import asyncpg
 
@@ -181,6 +181,40 @@ class PgUnitOfWork(_EnvelopeFactory):
             body,
         )
         self._emitted += 1
+
+
+class OutboxRow(NamedTuple):
+    """A message queued for the relay: what :meth:`PgUnitOfWork.enqueue` stores."""
+
+    message_id: uuid.UUID
+    subject: str
+    stream: str
+    headers: dict[str, str]
+    body: bytes
+
+
+def outbox_insert(first: int) -> str:
+    """The insert of outbox rows given as five arrays, parameters ``$first`` onwards (see
+    :func:`outbox_columns`), in their order; for use inside a larger statement too."""
+    kinds = ("uuid", "text", "text", "jsonb", "bytea")
+    arrays = ", ".join(f"${first + n}::{kind}[]" for n, kind in enumerate(kinds))
+    return (
+        "INSERT INTO outbox (event_id, subject, stream, headers, body)"
+        f" SELECT event_id, subject, stream, headers, body FROM unnest({arrays}) WITH ORDINALITY"
+        " AS queued (event_id, subject, stream, headers, body, n)"
+        " ORDER BY n ON CONFLICT (event_id) DO NOTHING"
+    )
+
+
+def outbox_columns(rows: Sequence[OutboxRow]) -> list[list[Any]]:
+    """The five arrays :func:`outbox_insert` takes."""
+    return [
+        [row.message_id for row in rows],
+        [row.subject for row in rows],
+        [row.stream for row in rows],
+        [json.dumps(row.headers) for row in rows],
+        [row.body for row in rows],
+    ]
 
 
 class FakeUnitOfWork(_EnvelopeFactory):

@@ -117,8 +117,9 @@ def _nul_error(path: tuple[str | int, ...]) -> FieldError:
 
 def _dotted(loc: tuple[Any, ...]) -> str:
     """``("windows", 0, "day")`` as ``windows.0.day``; the body itself is ``(body)``.
-    Pydantic's ``[key]`` marker (the key, not its value, is wrong) is left out."""
-    parts = [str(part) for part in loc if part != DICT_KEY]
+    Pydantic's ``[key]`` marker (the key, not its value, is wrong) is left out; it always
+    follows the key it is about, so a first part ``[key]`` is a field a sender named so."""
+    parts = [str(part) for n, part in enumerate(loc) if not (n and part == DICT_KEY)]
     return ".".join(parts) if loc else "(body)"
 
 

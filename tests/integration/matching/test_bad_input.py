@@ -77,7 +77,10 @@ async def test_bad_events_are_dead_lettered_with_a_reason_and_never_matched(
         "wrong_region",
         "wrong_region",
     ]
-    assert all(letter.service == "matching" and letter.deliveries == 1 for letter in letters)
+    assert all(letter.service == "matching" for letter in letters)
+    # refused at once; only the intruder's withdrawal may overtake the offer it names (each
+    # member's events are in order, different members' run at once) and wait for it once
+    assert all(letter.deliveries == 1 for letter in letters if letter.reason != "not_own_help")
     assert await matching_events(api) == []  # none of it led to a proposal
 
     # the offer is still open: a good request (sent twice) gets exactly one proposal

@@ -82,9 +82,9 @@ async def test_sms_waits_out_the_quiet_hours_then_goes_once_through_the_gateway(
     settings: DorpSettings, regions_dir: Path, gateway: Gateway
 ) -> None:
     region = settings.region
-    quiet_until(regions_dir, region, seconds=12)
+    end = quiet_until(regions_dir, region, seconds=12)
     anna = member("Anna", None, phone="+31 6 1111 2222", channel="sms")
-    bram = member("Bram", "bram@example.org", language="en")
+    bram = member("Bram", "bram@example.org", language="en", phone=None, channel="sms")
     with smtp_server() as (mails, port):
         service = settings.model_copy(update={"smtp_port": port})
         async with service_api(DEFINITION, service) as api:
@@ -103,7 +103,21 @@ async def test_sms_waits_out_the_quiet_hours_then_goes_once_through_the_gateway(
 
             await eventually(only_the_sms_waits)
             assert gateway.received == []  # e-mail went at once; the SMS waits
+            [waiting] = (await api.ok("pending_list", {"member_id": str(anna.member_id)}))[
+                "pending"
+            ]
+            assert (waiting["template"], waiting["channel"], waiting["held"]) == (
+                "match_proposed",
+                "sms",
+                "quiet_hours",
+            )
+            due = dt.datetime.fromisoformat(waiting["due_at"])
+            assert abs((due - end).total_seconds()) < 1  # when the quiet hours end
             await eventually(lambda: _true(len(gateway.accepted()) == 1), timeout=45)
+            outcomes = await eventually(lambda: _outcomes(js, region, 2))
+            assert (await api.ok("pending_list", {"member_id": str(anna.member_id)}))[
+                "pending"
+            ] == []
 
     [(headers, text)] = gateway.received
     assert headers["X-Api-Key"] == API_KEY
@@ -111,6 +125,19 @@ async def test_sms_waits_out_the_quiet_hours_then_goes_once_through_the_gateway(
     assert text["text"].startswith("Je hebt een match: oppas in Laren")
     assert "bram@example.org" not in text["text"]
     assert uuid.UUID(text["reference"])
+    # Every outcome says why its channel: Bram prefers SMS but has no phone number.
+    why = {
+        o["payload"]["recipient_id"]: (
+            o["payload"]["channel"],
+            o["payload"]["channel_reason"],
+            o["payload"]["held"],
+        )
+        for o in outcomes
+    }
+    assert why == {
+        str(anna.member_id): ("sms", "preferred", "quiet_hours"),
+        str(bram.member_id): ("email", "no_phone", None),
+    }
 
 
 async def test_gateway_errors_are_retried_and_refusals_dead_lettered(
@@ -140,6 +167,8 @@ async def test_gateway_errors_are_retried_and_refusals_dead_lettered(
     assert by_status["sent"]["recipient_id"] == str(anna.member_id)
     assert by_status["failed"]["reason"] == "refused"
     assert by_status["failed"]["channel"] == "sms"
+    assert by_status["failed"]["channel_reason"] == by_status["sent"]["channel_reason"]
+    assert by_status["sent"]["channel_reason"] == "preferred"
 
 
 async def test_inbox_is_readable_over_http_and_nats(settings: DorpSettings) -> None:

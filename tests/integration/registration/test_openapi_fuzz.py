@@ -14,97 +14,33 @@ is a deep run: random instead of repeatable, and with schemathesis' coverage pha
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
-import random
-import threading
-import uuid
-from collections.abc import Awaitable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import hypothesis
 import pytest
 import requests
 import schemathesis
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from dorp_registration.bootstrap import DEFINITION
 from dorp_registration.commands import COMMANDS
-from dorp_shared.commands import IDEMPOTENCY_HEADER
 from dorp_shared.http import openapi_document
 from dorp_shared.regions import load_region
 from dorp_shared.settings import DorpSettings
+from tests.support.fuzz import (
+    ServiceThread,
+    Target,
+    assert_answered_as_documented,
+    schemathesis_config,
+)
 from tests.support.infra import Infra, fresh_database, write_test_region
-from tests.support.services import running_service
 
 pytestmark = pytest.mark.integration
 
 CI_EXAMPLES = 10
 EXAMPLES = int(os.environ.get("DORP_FUZZ_EXAMPLES", CI_EXAMPLES))
 DEEP = EXAMPLES > CI_EXAMPLES
-DOCUMENTED = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-REPAIRS = 3
-T = TypeVar("T")
-KnownIds = dict[str, list[str]]
-
-
-class ServiceThread:
-    """The service's event loop in a thread of its own, so the synchronous schemathesis
-    tests can call it over HTTP while it keeps serving."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coroutine: Awaitable[T]) -> T:
-        async def wrapped() -> T:
-            return await coroutine
-
-        return asyncio.run_coroutine_threadsafe(wrapped(), self.loop).result(timeout=60)
-
-    @contextlib.contextmanager
-    def serving(self, settings: DorpSettings) -> Iterator[str]:
-        service = running_service(DEFINITION, settings)
-        runtime = self.run(service.__aenter__())
-        try:
-            assert runtime.http is not None
-            yield runtime.http.url
-        finally:
-            self.run(service.__aexit__(None, None, None))
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
-
-
-@dataclass
-class Target:
-    """The running service, one connection to it, and the ids it handed out so far."""
-
-    url: str
-    session: requests.Session
-    known_ids: KnownIds = field(default_factory=dict)
-
-    def call(self, case: schemathesis.Case, checks: list[Any]) -> Any:
-        response = case.call_and_validate(base_url=self.url, session=self.session, checks=checks)
-        if response.status_code == 200:
-            _remember_ids(response.json(), self.known_ids)
-        return response
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +57,7 @@ def registration(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iter
             log_format="console",
             registration_http_port=0,
         )
-        with worker.serving(settings) as url, requests.Session() as session:
+        with worker.serving(DEFINITION, settings) as url, requests.Session() as session:
             yield Target(url, session)
     finally:
         worker.close()
@@ -137,14 +73,7 @@ def registration_document() -> dict[str, Any]:
     )
 
 
-CONFIG = {
-    "phases": {"coverage": {"enabled": DEEP}},
-    # invalid input is refused with 413 (too large) as well as with 404, 409 or 422
-    "checks": {"negative_data_rejection": {"expected-statuses": [404, 405, 409, 413, 422]}},
-}
-schema = schemathesis.openapi.from_dict(
-    registration_document(), config=schemathesis.Config.from_dict(CONFIG)
-)
+schema = schemathesis.openapi.from_dict(registration_document(), config=schemathesis_config(DEEP))
 
 
 @schema.parametrize()
@@ -157,86 +86,10 @@ schema = schemathesis.openapi.from_dict(
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(
     case: schemathesis.Case, registration: Target
 ) -> None:
-    response = registration.call(case, [*DOCUMENTED, negative_data_rejection])
-    # The schemathesis checks above raise on any deviation; the one a user cares most about,
-    # spelt out: whatever is sent, the answer is never a server error.
-    assert response.status_code < 500, (case.operation.label, response.text)
-    if case.meta is None or not case.meta.generation.mode.is_positive:
-        return
-    for _ in range(REPAIRS):
-        body = repaired(case.body, response, registration.known_ids)
-        if body is None:
-            return
-        case.body = body
-        if IDEMPOTENCY_HEADER in (case.headers or {}):  # a key used before would answer 409
-            case.headers = {**case.headers, IDEMPOTENCY_HEADER: uuid.uuid4().hex}
-        response = registration.call(case, DOCUMENTED)
-        assert response.status_code < 500, (case.operation.label, response.text)
+    assert_answered_as_documented(registration, case)
 
 
 def test_the_served_document_is_the_one_fuzzed(registration: Target) -> None:
     served = registration.session.get(f"{registration.url}/openapi.json").json()
     expected = registration_document()
     assert {**served, "info": None} == {**expected, "info": None}
-
-
-def repaired(body: Any, response: Any, known: KnownIds) -> Any | None:
-    """``body`` made more likely to pass, or None if there is nothing to repair: each field
-    a region rule rejected set to the first allowed value its error lists, and each id the
-    service did not find replaced by one it handed out."""
-    if response.status_code not in (404, 422) or not isinstance(body, dict):
-        return None
-    changed = False
-    for error in response.json().get("errors", ()):
-        if error.get("allowed") and _set_at(body, error["field"].split("."), error["allowed"][0]):
-            changed = True
-    return body if _use_known_ids(body, known) or changed else None
-
-
-def _remember_ids(data: Any, known: KnownIds) -> None:
-    """Every ``<thing>_id`` in a result, so later examples can refer to real records."""
-    if isinstance(data, list):
-        for item in data:
-            _remember_ids(item, known)
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            if key.endswith("_id") and isinstance(value, str):
-                seen = known.setdefault(key, [])
-                if value not in seen:
-                    seen.append(value)
-            else:
-                _remember_ids(value, known)
-
-
-def _use_known_ids(body: dict[str, Any], known: KnownIds) -> bool:
-    """Picks among the known ids by the body, so a run is repeatable yet not every example
-    meets the same record (which one of them may have erased)."""
-    changed = False
-    for key, value in body.items():
-        if isinstance(value, dict):
-            changed = _use_known_ids(value, known) or changed
-        elif key.endswith("_id") and known.get(key) and value not in known[key]:
-            body[key] = random.Random(repr(body)).choice(known[key])
-            changed = True
-    return changed
-
-
-def _set_at(body: Any, path: list[str], value: str) -> bool:
-    *parents, last = path
-    for part in parents:
-        body = _child(body, part)
-    if isinstance(body, dict) and last in body and body[last] != value:
-        body[last] = value
-        return True
-    if isinstance(body, list) and last.isdigit() and int(last) < len(body):
-        body[int(last)] = value
-        return True
-    return False
-
-
-def _child(body: Any, part: str) -> Any:
-    if isinstance(body, dict):
-        return body.get(part)
-    if isinstance(body, list) and part.isdigit() and int(part) < len(body):
-        return body[int(part)]
-    return None

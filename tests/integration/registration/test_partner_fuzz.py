@@ -34,7 +34,7 @@ from dorp_shared.contracts.subjects import command_subject, partner_subject, str
 from dorp_shared.messaging import wait_for_stream_messages
 from dorp_shared.regions import Region, load_region
 from dorp_shared.settings import DorpSettings
-from tests.integration.registration.test_openapi_fuzz import ServiceThread
+from tests.support.fuzz import ServiceThread
 from tests.support.infra import Infra, fresh_database, write_test_region
 
 pytestmark = pytest.mark.integration

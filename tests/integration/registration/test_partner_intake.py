@@ -3,6 +3,7 @@ JetStream, duplicates registered once, rejections dead-lettered with nothing sto
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -144,6 +145,77 @@ async def test_bad_payloads_get_a_reason_and_the_service_keeps_answering(intake:
     letters = stream_name(intake.region, "deadletter")
     assert await wait_for_stream_messages(intake.js, letters, 3, 10) == 3
     assert await intake.rows("help_requests") == 0
+
+
+async def test_each_rejected_input_that_is_not_utf8_is_its_own_dead_letter(
+    intake: Intake,
+) -> None:
+    """Two inputs that differ only in bytes that are not UTF-8: two dead letters, each
+    showing its own bytes."""
+    for body in (b"\x99", b"\xcc"):
+        assert (await intake.send("member_registration", body)).status == "rejected"
+    letters = stream_name(intake.region, "deadletter")
+    assert await wait_for_stream_messages(intake.js, letters, 2, 10) == 2
+    payloads = sorted(
+        letter["original_payload"] for letter in await intake.stream_messages("deadletter")
+    )
+    assert payloads == ["\\x99", "\\xcc"]
+
+
+async def test_a_burst_is_written_together_and_each_message_still_judged_alone(
+    intake: Intake,
+) -> None:
+    """Messages sent without waiting for replies share a lane's batch: a member's request
+    right behind their registration is accepted, a rejected one is counted and dead-lettered
+    alone, a duplicate stays one record, and every member's events keep their order."""
+    parents = [{**PARENT_A, "external_id": f"ouder-{n}"} for n in range(8)]
+    sent: list[tuple[str, dict[str, Any]]] = []
+    for n, parent in enumerate(parents):
+        registration = {**parent, "home_area": "deventer"} if n == 3 else parent
+        sent.append(("member_registration", registration))
+        if n == 5:
+            sent.append(("member_registration", parent))  # sent twice
+        sent.append(
+            (
+                "help_request",
+                {**REQUEST, "external_id": f"v-{n}", "member_external_id": parent["external_id"]},
+            )
+        )
+    replies = await asyncio.gather(*(intake.send(event, body) for event, body in sent))
+
+    outcomes = [(r.status, r.reason, r.duplicate) for r in replies]
+    accepted, duplicate = ("accepted", None, False), ("accepted", None, True)
+    expected = []
+    for n in range(8):
+        if n == 3:
+            expected += [
+                ("rejected", "invalid_fields", False),
+                ("rejected", "unknown_member", False),
+            ]
+        else:
+            expected += [accepted, duplicate, accepted] if n == 5 else [accepted, accepted]
+    assert outcomes == expected
+
+    stream = stream_name(intake.region, "registration")
+    assert await wait_for_stream_messages(intake.js, stream, 14, 10) == 14
+    by_member: dict[str, list[str]] = {}
+    for event in await intake.stream_messages("registration"):
+        by_member.setdefault(event["payload"]["member_id"], []).append(event["type"])
+    assert len(by_member) == 7
+    assert all(
+        types == ["registration.member_registered", "registration.help_requested"]
+        for types in by_member.values()
+    )
+    assert (await intake.rows("members"), await intake.rows("help_requests")) == (7, 7)
+    assert await intake.rows("consent_log") == 7 * 2  # matching and notifications
+    counts = await intake.db.fetch("SELECT reason, count FROM registration.rejections")
+    assert sorted(tuple(row) for row in counts) == [("invalid_fields", 1), ("unknown_member", 1)]
+    letters = stream_name(intake.region, "deadletter")
+    assert await wait_for_stream_messages(intake.js, letters, 2, 10) == 2
+    stale = await intake.db.fetchval(
+        "SELECT count(*) FROM registration.members WHERE last_active_at < registered_at"
+    )
+    assert stale == 0
 
 
 async def _outbox_drained(intake: Intake) -> bool:

@@ -4,15 +4,18 @@ published and the overview compares two regions."""
 
 from __future__ import annotations
 
+import io
 import json
+import unicodedata
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
+import pypdf
 import pytest
 from nats.js import JetStreamContext
 
@@ -44,6 +47,8 @@ AREAS = ("registration", "matching", "notifications")
 QUOTE = "Sinds de ouderkamer voel ik me minder alleen."
 SECRET_QUOTE = "Dit mag niemand lezen."
 MINORITY = "Liever een looproute langs het park."
+MANY_LANGUAGES = "Dziękuję, było miło — çok teşekkürler: شكرا على الإفطار"
+THEME = "Samen opvoeden in de wijk"
 
 
 def programme(region: str) -> list[Envelope[Any]]:
@@ -71,6 +76,14 @@ def programme(region: str) -> list[Envelope[Any]]:
         *(events.signed_up(meetings[0], member) for member in ids),
         events.quote(QUOTE, ids[0]),
         events.quote(SECRET_QUOTE, ids[1], publish=False),
+        events.quote(MANY_LANGUAGES, ids[2]),
+        # Led by the volunteer erased below: the lead is counted until then, never linked.
+        events.community("lochem", "Ouders ontmoeten", "define", (volunteers[0].member_id,)),
+        *(
+            events.survey_response("lochem", {"more_contact": 4, "knows_activities": 2})
+            for _ in range(6)
+        ),
+        events.survey_response("laren", {"more_contact": 5}),
         *(events.self_check(member, 3) for member in ids),
         table,
         events.decision(table, "Een oversteekplaats bij school", MINORITY),
@@ -82,7 +95,11 @@ def programme(region: str) -> list[Envelope[Any]]:
         *(events.completed(m, "help_each_other") for m in matches),
     ]
     sent: list[Event] = [events.notification() for _ in range(5)] + [events.notification("failed")]
-    return [events.envelope(p, region) for p in (*payloads, *matching, *sent)]
+    later = events.community("lochem", THEME, "discover", (ids[0], ids[1]))  # the latest wins
+    return [
+        *(events.envelope(p, region) for p in (*payloads, *matching, *sent)),
+        events.envelope(later, region, at=events.WHEN + timedelta(hours=1)),
+    ]
 
 
 async def publish(js: JetStreamContext, region: str, envelopes: list[Envelope[Any]]) -> None:
@@ -171,8 +188,28 @@ async def test_a_programme_year_in_gives_the_report_out(settings: DorpSettings) 
     assert "Testouder" not in markdown and "Testschool" not in markdown
     assert html.files[0].name.endswith(".html") and "<svg" in html.files[0].data().decode()
     assert pdf.files[0].data().startswith(b"%PDF")
+    assert_pdf_shows_every_script(pdf.files[0].data())
+    communities = section(reply, "learning_communities")
+    assert [e["text"] for e in communities["entries"]] == [THEME]  # the latest state
+    assert "fase: ontdekken (2 van 6)" in markdown
+    assert table_row(reply, "learning_communities", "lochem") == ["2", "<5"]  # phase, leads
+    assert table_row(reply, "learning_communities", "start:more_contact") == ["7", "4.1"]
+    assert table_row(reply, "learning_communities", "start:knows_activities") == ["6", "2.0"]
+    assert "Bewonersenquête: 7 antwoorden" in markdown
     assert empty.report["figures"]["requests"]["display"] == "<5"
     assert section(empty, "quotes")["entries"] == []
+
+
+def assert_pdf_shows_every_script(data: bytes) -> None:
+    """Polish and Turkish letters as written, not "?"; Arabic shaped right to left, so a
+    reader copies its words whole, in visual order (pypdf leaves a control character where
+    a ligature was shaped)."""
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    shown = "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
+    latin, arabic = MANY_LANGUAGES.split(": ")
+    assert latin in shown
+    for word in arabic.split():
+        assert word in shown, word
 
 
 async def test_replaying_and_rebuilding_give_the_same_report(settings: DorpSettings) -> None:

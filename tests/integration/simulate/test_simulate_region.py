@@ -1,6 +1,6 @@
-"""``dorp simulate`` against a running registration: everything valid is accepted through the
-public interfaces, every invalid partner event is rejected and dead-lettered, and a second run
-with the same seed registers nothing twice."""
+"""``dorp simulate`` against a running registration and matching: everything valid is accepted
+through the public interfaces (partner subjects, both HTTP APIs), every invalid partner event is
+rejected and dead-lettered, and a second run with the same seed registers nothing twice."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from nats.js import JetStreamContext
 from dorp_cli.simulate.command import discover_api_urls
 from dorp_cli.simulate.runner import PublicInterfaces, Summary, run_plan
 from dorp_cli.simulate.year import plan_year
-from dorp_registration.bootstrap import DEFINITION
+from dorp_matching.bootstrap import DEFINITION as MATCHING
+from dorp_registration.bootstrap import DEFINITION as REGISTRATION
 from dorp_shared.contracts.subjects import stream_name
 from dorp_shared.messaging import wait_for_stream_messages
 from dorp_shared.regions import load_region
@@ -43,7 +44,7 @@ async def test_a_simulated_year_goes_in_whole_and_only_once(settings: DorpSettin
     )
     assert invalid > 0, "the plan holds invalid partner events"
 
-    async with running_service(DEFINITION, settings):
+    async with running_service(REGISTRATION, settings), running_service(MATCHING, settings):
         first = await _simulate(settings, seed=11)
         assert first.unexpected == 0, first.surprises
         assert first.total("skipped") == 0, first.surprises
@@ -72,7 +73,16 @@ async def test_a_simulated_year_goes_in_whole_and_only_once(settings: DorpSettin
     try:
         members = await db.fetchval("SELECT count(*) FROM registration.members")
         quotes = await db.fetchval("SELECT count(*) FROM registration.quotes")
+        coffee = await db.fetchval("SELECT count(*) FROM matching.coffee_opt_ins")
+        sessions = await db.fetchval("SELECT count(*) FROM registration.activity_sessions")
+        tables = await db.fetchval("SELECT count(*) FROM registration.dialogue_tables")
     finally:
         await db.close()
     assert members == registrations, "a second run with the same seed registers nobody twice"
     assert quotes == planned[("record_quote", "accepted")]
+    assert sessions == planned[("schedule_session", "accepted")]
+    assert tables == planned[("open_dialogue_table", "accepted")]
+    # Matching forgets the opt-in of a member who is erased later in the year.
+    opted = planned[("coffee_dates_opt_in", "accepted")]
+    assert opted > 0
+    assert opted - erased <= coffee <= opted

@@ -79,7 +79,12 @@ class FakeMembers:
         if known is None:
             return False
         if known[1] <= as_of:
-            updated = replace(member, consents_matching=known[0].consents_matching)
+            updated = replace(
+                member,
+                consents_matching=known[0].consents_matching,
+                registered_by=known[0].registered_by,
+                connector_id=known[0].connector_id,
+            )
             self.state.members[member.member_id] = (updated, as_of)
         return True
 
@@ -266,11 +271,15 @@ class FakeProposals:
             )
         ]
 
-    async def awaiting_review(self, home_area: str | None = None) -> list[Proposal]:
+    async def awaiting_review(
+        self, home_area: str | None = None, connector_id: uuid.UUID | None = None
+    ) -> list[Proposal]:
         return [
             p
             for p in self.state.proposals.values()
-            if p.status == AWAITING_REVIEW and home_area in (None, p.home_area)
+            if p.status == AWAITING_REVIEW
+            and home_area in (None, p.home_area)
+            and (connector_id is None or p.reviewer_id in (None, connector_id))
         ]
 
     async def of_member(self, member_id: uuid.UUID) -> list[Proposal]:

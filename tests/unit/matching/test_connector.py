@@ -12,9 +12,12 @@ from dorp_matching.domain import lifecycle
 from dorp_matching.domain.connector import (
     INTRODUCTION,
     Problem,
+    Review,
     hand_made,
     is_connector,
+    may_review,
     pairing_problem,
+    review_for,
 )
 from dorp_matching.domain.lifecycle import LifecycleError
 from dorp_matching.domain.matching import propose
@@ -111,3 +114,21 @@ def test_an_introduction_is_explained_and_marked_as_the_connectors() -> None:
 def test_only_members_with_the_connector_role_are_connectors() -> None:
     assert is_connector(replace(member(), role="connector"))
     assert not is_connector(member()) and not is_connector(None)
+
+
+def test_a_parent_a_connector_registered_goes_to_that_connector_whatever_the_region() -> None:
+    aanjager, other = member(), member()
+    offline = replace(member(), registered_by="connector", connector_id=aanjager.member_id)
+    for region_reviews in (False, True):
+        mine = Review(needed=True, connector_id=aanjager.member_id)
+        assert review_for(offline, region_reviews=region_reviews) == mine
+        assert review_for(member(), region_reviews=region_reviews) == Review(region_reviews)
+    # a partner's connector registered them (no id known): any connector reviews
+    unnamed = replace(offline, connector_id=None)
+    assert review_for(unnamed, region_reviews=False) == Review(needed=True)
+    # the connector's own pairing goes straight to the parents
+    made = review_for(offline, region_reviews=True, made_by=aanjager.member_id)
+    assert made.needed is False
+    held = replace(under_review(), reviewer_id=aanjager.member_id)
+    assert may_review(held, aanjager.member_id) and not may_review(held, other.member_id)
+    assert may_review(under_review(), other.member_id)

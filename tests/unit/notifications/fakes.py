@@ -18,7 +18,7 @@ from dorp_notifications.domain.model import (
     Recipient,
     Session,
 )
-from dorp_notifications.ports import Due, InboxMessage, Planned
+from dorp_notifications.ports import Due, InboxMessage, Pending, Planned
 from dorp_shared.contracts import ContactDetails
 from dorp_shared.uow import FakeUnitOfWork
 
@@ -164,6 +164,17 @@ class FakeDeliveries:
         row = self.rows[notification_id]
         row.due_at, row.attempts = at, max(0, row.attempts - 1)
         row.delivery = replace(row.delivery, held=held)
+
+    async def pending_for(self, recipient_id: uuid.UUID, limit: int) -> list[Pending]:
+        rows = sorted(
+            (
+                r
+                for r in self.rows.values()
+                if r.delivery.status is PENDING and r.delivery.recipient_id == recipient_id
+            ),
+            key=lambda r: r.due_at,
+        )
+        return [Pending(r.delivery, r.due_at) for r in rows[:limit]]
 
 
 class FakeProposals:

@@ -67,6 +67,47 @@ async def test_sign_up_is_confirmed_now_and_reminded_the_day_before(world: World
     assert "10:00-12:00" in reminder.text and "Bibliotheek Laren" in reminder.text
 
 
+async def test_an_sms_reminder_due_in_the_quiet_hours_waits_for_the_morning(
+    world: World,
+) -> None:
+    """An evening session (21:30 in Lochem): the reminder's moment, a day before, is in the
+    quiet hours, so the text is held back until they end; an e-mail reminder is not."""
+    cafe = initiative()
+    evening = session(cafe).model_copy(
+        update={"starts_at": dt.datetime(2026, 11, 22, 20, 30, tzinfo=dt.UTC)}
+    )
+    anna = member("Anna", None, phone="+31 6 1111 2222", channel="sms")
+    bram = member("Bram", "bram@example.org")
+    for event in (cafe, evening, anna, bram):
+        await world.deliver(event)
+    for m in (anna, bram):
+        await world.deliver(
+            SignedUp(member_id=m.member_id, session_id=evening.session_id, status="confirmed")
+        )
+    await world.send()
+    assert len(world.sms.sent) == 1 and len(world.mails_to("bram@example.org")) == 1
+
+    [texted] = await world.uow.deliveries.pending_for(anna.member_id, 10)
+    [mailed] = await world.uow.deliveries.pending_for(bram.member_id, 10)
+    assert (texted.delivery.template, texted.delivery.held) == ("session_reminder", "quiet_hours")
+    assert texted.due_at == dt.datetime(2026, 11, 22, 7, 0, tzinfo=dt.UTC)  # 08:00 in Lochem
+    assert (mailed.delivery.held, mailed.due_at) == (
+        "reminder",
+        evening.starts_at - dt.timedelta(days=1),
+    )
+    world.now = dt.datetime(2026, 11, 21, 20, 30, tzinfo=dt.UTC)
+    await world.send()
+    assert len(world.mails_to("bram@example.org")) == 2 and len(world.sms.sent) == 1
+    world.now = texted.due_at
+    await world.send()
+    assert world.sms.sent[-1].text.startswith("Morgen: Ouderkamer De Esch")
+    reminders = [o for o in world.sent() if o.template == "session_reminder"]
+    assert {(o.channel, o.channel_reason, o.held) for o in reminders} == {
+        ("sms", "preferred", "quiet_hours"),
+        ("email", "preferred", "reminder"),
+    }
+
+
 async def test_cancelled_sign_up_cancels_its_reminder(world: World) -> None:
     session_id, (anna, _) = await signed_up_world(world)
     await world.deliver(SignUpCancelled(member_id=anna, session_id=session_id))

@@ -100,7 +100,7 @@ async def test_no_address_at_all_lands_in_the_inbox(world: World) -> None:
     assert message.member_id == anna.member_id
     assert message.subject.startswith("Je hebt een match")
     [outcome] = [o for o in world.sent() if o.recipient_id == anna.member_id]
-    assert outcome.channel == "app"
+    assert (outcome.channel, outcome.channel_reason) == ("app", "no_email")
 
 
 async def test_without_consent_nothing_is_sent_and_the_reason_is_published(world: World) -> None:
@@ -113,6 +113,7 @@ async def test_without_consent_nothing_is_sent_and_the_reason_is_published(world
     assert [m.to_address for m in world.mailer.sent] == ["bram@example.org"]
     [suppressed] = [o for o in world.outcomes() if o.status == "suppressed"]
     assert (suppressed.recipient_id, suppressed.reason) == (anna.member_id, "no_consent")
+    assert suppressed.channel_reason == "preferred"  # which channel it would have gone on
 
 
 async def test_transient_failures_back_off_then_dead_letter(world: World) -> None:

@@ -99,6 +99,8 @@ from dorp_shared.contracts.events import (  # noqa: E402
     DecisionRecorded,
     DialogueTableOpened,
     InitiativeRegistered,
+    InquiryPhase,
+    LearningCommunityUpdated,
     MatchCompleted,
     MatchConfirmed,
     MemberErased,
@@ -108,6 +110,7 @@ from dorp_shared.contracts.events import (  # noqa: E402
     SelfCheckRecorded,
     SessionScheduled,
     SignedUp,
+    SurveyResponseRecorded,
 )
 
 
@@ -221,3 +224,21 @@ def decision(table: DialogueTableOpened, majority: str, minority: str) -> Decisi
 
 def erased(member_id: uuid.UUID, at: datetime = WHEN) -> MemberErased:
     return MemberErased(member_id=member_id, reason="request", erased_at=at)
+
+
+def community(
+    home_area: str, theme: str, phase: InquiryPhase, leads: tuple[uuid.UUID, ...] = ()
+) -> LearningCommunityUpdated:
+    return LearningCommunityUpdated(
+        home_area=home_area, core_theme=theme, phase=phase, lead_member_ids=leads
+    )
+
+
+def survey_response(home_area: str, answers: dict[str, int]) -> SurveyResponseRecorded:
+    return SurveyResponseRecorded(
+        response_id=uuid.uuid4(),
+        survey_id="start",
+        home_area=home_area,
+        respondent_role="parent",
+        answers=answers,
+    )

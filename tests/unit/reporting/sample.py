@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from dorp_reporting.domain.editorial import Editorial
 from dorp_reporting.domain.facts import (
     CoffeeDates,
+    CommunityFact,
     DecisionFact,
     HelpCounts,
     InitiativeCounts,
@@ -15,6 +16,8 @@ from dorp_reporting.domain.facts import (
     QuoteFact,
     ReportData,
     SelfCheckBucket,
+    SurveyCounts,
+    SurveyQuestion,
 )
 from dorp_reporting.domain.period import Period
 from dorp_reporting.domain.report import Report, build_report
@@ -23,6 +26,8 @@ from dorp_shared.regions import Region, load_region
 GENERATED = datetime(2026, 12, 31, 12, 0, tzinfo=UTC)
 QUOTE = "Ik voel me minder alleen — echt waar."
 TURKISH = "Çok güzel bir gün, teşekkürler."
+POLISH = "Było miło, dziękuję: ş ł ğ."
+ARABIC = "شكرا على الإفطار"
 
 
 def at(year: int, month: int) -> datetime:
@@ -80,8 +85,21 @@ def year_data(editorial: bool = True) -> ReportData:
         quotes=(
             QuoteFact(QUOTE, "nl", "Ouderkamer Lochem", "parent"),
             QuoteFact(TURKISH, "tr", None),
+            QuoteFact(POLISH, "pl", "Iftar Zwolle"),
+            QuoteFact(ARABIC, "ar", "Iftar Zwolle"),
         ),
         notifications={"email": 31},
+        communities=(
+            CommunityFact("lochem", "Samen opvoeden in de wijk", "dream", 3),
+            CommunityFact("laren", "Ouders ontmoeten elkaar op school", "define", 2),
+        ),
+        survey=SurveyCounts(
+            by_area={"lochem": 9, "laren": 2},
+            questions=(
+                SurveyQuestion("start", "more_contact", 11, 4.2),
+                SurveyQuestion("start", "knows_activities", 3, 2.0),
+            ),
+        ),
         editorial=Editorial(
             "2026",
             "- Tweede festival\n- 40 nieuwe gezinnen",

@@ -95,3 +95,47 @@ def test_quotes_and_a_period_without_data() -> None:
     assert empty.period_kind == "month" and empty.figures.members.display == "<5"
     coffee = empty.section("coffee_dates")
     assert coffee and "geen koffie- of theedates" in coffee.paragraphs[0].nl
+
+
+def test_learning_communities_show_theme_and_phase_and_the_survey_hides_small_counts() -> None:
+    report = year_report()
+    section = report.section("learning_communities")
+    assert section is not None
+    assert [(e.text, e.notes[1].nl) for e in section.entries] == [
+        ("Samen opvoeden in de wijk", "fase: dromen (3 van 6)"),
+        ("Ouders ontmoeten elkaar op school", "fase: definiëren (1 van 6)"),
+    ]
+    assert section.entries[0].notes[1].en == "phase: dream (3 of 6)"
+    assert cells(report, "learning_communities", "lochem") == ["3", "<5"]  # phase, leads
+    # Laren's 2 respondents are hidden, and so is Lochem's 9, which would give it away.
+    table = next(t for t in section.tables if t.key == "enquete_per_gebied")
+    assert [[f.display for f in row.cells] for row in table.rows] == [["x"], ["<5"]]
+    assert table.totals and table.totals.cells[0].display == "11"
+    # A mean only from enough answers.
+    assert cells(report, "learning_communities", "start:more_contact") == ["11", "4.2"]
+    assert cells(report, "learning_communities", "start:knows_activities") == ["<5", "–"]
+    assert "11 antwoorden" in section.paragraphs[1].nl
+
+
+def test_without_communities_or_survey_the_section_says_so() -> None:
+    section = year_report(ReportData()).section("learning_communities")
+    assert section and not section.tables and "geen leergemeenschappen" in section.paragraphs[0].nl
+
+
+def test_one_partner_of_a_type_reads_in_the_singular() -> None:
+    from dorp_reporting.domain.facts import OrganisationCounts
+
+    data = ReportData(organisations=OrganisationCounts(partners={"school": 1, "library": 2}))
+    organisations = year_report(data).section("organisations")
+    assert organisations is not None
+    assert organisations.paragraphs[0].nl == "#Opladers werkt met 1 school en 2 bibliotheken."
+    assert organisations.paragraphs[0].en == "#Opladers works with 1 school and 2 libraries."
+
+
+def test_a_survey_without_learning_communities_counts_no_communities() -> None:
+    from dorp_reporting.domain.facts import SurveyCounts
+
+    data = ReportData(survey=SurveyCounts(by_area={"lochem": 6}))
+    section = year_report(data).section("learning_communities")
+    assert section and not section.entries
+    assert [p.nl.split(":")[0] for p in section.paragraphs] == ["Bewonersenquête"]

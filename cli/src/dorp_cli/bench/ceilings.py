@@ -73,11 +73,12 @@ async def jetstream_publish_rate(nc: Client, samples: list[Sample], count: int) 
     return count / elapsed
 
 
-async def faststream_reply_rate(
+async def echo_reply_rate(
     nc: Client, url: str, workload: Workload, concurrency: int, log_dir: Path
 ) -> float:
-    """Requests per second a do-nothing FastStream service answers, sent exactly as the
-    partner events are (same bodies, same concurrency), the service in its own process."""
+    """Requests per second a do-nothing nats-py responder answers (set up as partner intake
+    is, see :mod:`dorp_cli.bench.echo`), sent exactly as the partner events are (same
+    bodies, same concurrency), the responder in its own process."""
     subject = f"dorp.bench.echo.{uuid.uuid4().hex[:8]}"
     process = _start_echo(url, subject, log_dir / "bench-echo.log")
     try:
@@ -96,7 +97,7 @@ def _start_echo(url: str, subject: str, log_path: Path) -> subprocess.Popen[byte
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "dorp_cli.bench.echo", url, subject],
+            [sys.executable, "-m", "dorp_cli.bench.echo", url, subject, "plain"],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -111,7 +112,7 @@ async def _wait_answering(nc: Client, subject: str, process: subprocess.Popen[by
             return
         except (NatsError, TimeoutError):
             await asyncio.sleep(0.1)
-    raise InfrastructureUnavailable("the FastStream echo service did not answer")
+    raise InfrastructureUnavailable("the do-nothing echo service did not answer")
 
 
 async def jetstream_pull_rate(nc: Client, body: bytes, count: int, batch: int = 256) -> float:

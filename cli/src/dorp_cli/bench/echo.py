@@ -1,9 +1,10 @@
-"""A FastStream service that does nothing: the framework's own request/reply ceiling.
+"""A service that does nothing: the request/reply ceiling of what partner intake runs on.
 
-Run as a process (``python -m dorp_cli.bench.echo NATS_URL SUBJECT``) with the subscriber
-set up as partner intake is (queue group, raw body, one message at a time, a pydantic
-reply, the same JSON logging), it shows how many requests per second FastStream answers on this
-machine before any validation, database or publishing.
+Run as a process (``python -m dorp_cli.bench.echo NATS_URL SUBJECT [plain]``), it shows how
+many requests per second are answered on this machine before any validation, database or
+publishing. ``plain`` is set up as partner intake is: a nats-py subscription in a queue group
+(one callback at a time), a pydantic reply, the same JSON logging. Without it, the same as a
+FastStream subscriber (raw body), what partner intake was before.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import asyncio
 import logging
 import sys
 
+import nats
 from faststream import FastStream
 from faststream.nats import NatsBroker
+from nats.aio.msg import Msg
 from pydantic import BaseModel
 
 from dorp_shared.logging import configure_logging
@@ -35,10 +38,24 @@ def echo_app(url: str, subject: str) -> FastStream:
     return FastStream(broker, logger=logging.getLogger("dorp.faststream"))
 
 
+async def plain_echo(url: str, subject: str) -> None:
+    nc = await nats.connect(url, name="dorp-bench-echo")
+
+    async def echo(msg: Msg) -> None:
+        reply = EchoReply(size=len(msg.data)).model_dump_json().encode()
+        await nc.publish(msg.reply, reply, headers={"content-type": "application/json"})
+
+    await nc.subscribe(subject, queue="echo", cb=echo)
+    await asyncio.Event().wait()  # until terminated
+
+
 def main() -> None:
-    url, subject = sys.argv[1], sys.argv[2]
+    url, subject, *mode = sys.argv[1:]
     configure_logging("bench-echo", "json", "INFO")
-    asyncio.run(echo_app(url, subject).run())
+    if mode == ["plain"]:
+        asyncio.run(plain_echo(url, subject))
+    else:
+        asyncio.run(echo_app(url, subject).run())
 
 
 if __name__ == "__main__":

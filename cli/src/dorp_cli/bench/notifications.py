@@ -4,9 +4,10 @@ connections, duplicates when the same events are replayed, and peak memory (issu
 1. **Sending.** A backlog of ``mails`` pending deliveries (one retention warning each, to
    as many members) is recorded in the notifications schema first, through the service's
    own repositories; then notifications starts as its own process and its dispatcher
-   sends the backlog to a local SMTP server (aiosmtpd, in a process of its own). Timed
-   from the first mail the server receives to the last. The ceiling is aiosmtplib alone
-   sending the same number of mails to the same server over as many pooled connections.
+   sends the backlog to a local SMTP server (``bench/smtp_sink``, in a process of its
+   own, cheap enough not to be what is measured). Timed from the first mail the server
+   receives to the last. The ceiling is aiosmtplib alone sending the same number of mails
+   to the same server over as many pooled connections.
 2. **Replay.** ``events`` retention-warning events go through JetStream, then the same
    events again under other ``Nats-Msg-Id`` s (so the stream keeps them): every warning
    must arrive once, and none twice.
@@ -27,7 +28,6 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,8 @@ class NotificationsBench:
     events: int
     pool: int
     data_dir: Path | None
+    pipelining: bool = True
+    """Whether the SMTP server offers PIPELINING (off: every command waits for its reply)."""
 
 
 class BenchFailed(DorpError):
@@ -83,7 +85,7 @@ async def _bench(options: NotificationsBench, stack: RegionStack, steps: Steps) 
     steps.start(f"Recording {options.mails:,} pending e-mails to {len(members):,} members")
     await _seed(stack.database_url, region, members, options.mails)
     steps.done("stored in the notifications schema, due now")
-    async with mail_server(stack.log_dir) as sink:
+    async with mail_server(stack.log_dir, pipelining=options.pipelining) as sink:
         stack.smtp_port = sink.port
         nc = await nats.connect(stack.nats_url, name=f"dorp-{region.id}-bench")
         try:
@@ -309,8 +311,8 @@ class MailSink:
 
 
 @contextlib.asynccontextmanager
-async def mail_server(folder: Path) -> AsyncIterator[MailSink]:
-    sink, process = _start_sink(folder)
+async def mail_server(folder: Path, *, pipelining: bool = True) -> AsyncIterator[MailSink]:
+    sink, process = _start_sink(folder, pipelining)
     try:
         await _listening(sink.port, process)
         yield sink
@@ -319,12 +321,19 @@ async def mail_server(folder: Path) -> AsyncIterator[MailSink]:
         process.wait(10)
 
 
-def _start_sink(folder: Path) -> tuple[MailSink, subprocess.Popen[bytes]]:
+def _start_sink(folder: Path, pipelining: bool) -> tuple[MailSink, subprocess.Popen[bytes]]:
     folder.mkdir(parents=True, exist_ok=True)
     sink = MailSink(free_port(), folder / "bench-mail.log")
     sink.log.unlink(missing_ok=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "dorp_cli.bench.notifications", str(sink.port), str(sink.log)],
+        [
+            sys.executable,
+            "-m",
+            "dorp_cli.bench.smtp_sink",
+            str(sink.port),
+            str(sink.log),
+            *([] if pipelining else ["--no-pipelining"]),
+        ],
         stdin=subprocess.DEVNULL,
     )
     return sink, process
@@ -343,7 +352,8 @@ async def _listening(port: int, process: subprocess.Popen[bytes]) -> None:
 
 
 async def smtp_ceiling(sink: MailSink, mails: int, pool: int) -> float:
-    """aiosmtplib alone: the same number of small mails over ``pool`` open connections."""
+    """aiosmtplib alone: the same number of small mails over ``pool`` open connections,
+    written out beforehand (so the figure is the transport's, not ``email``'s)."""
     before = len(sink.read())
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(mails):
@@ -353,15 +363,18 @@ async def smtp_ceiling(sink: MailSink, mails: int, pool: int) -> float:
         async with _client(sink.port) as client:
             while not queue.empty():
                 i = queue.get_nowait()
-                message = EmailMessage()
-                message["From"], message["To"] = "bench@dorp.invalid", f"o{i}@bench.invalid"
-                message["Subject"], message["Message-ID"] = "ceiling", f"<ceiling-{i}@dorp>"
-                message.set_content("Hoi, dit is een meting.\n" * 10)
-                await client.send_message(message)
+                to = f"o{i}@bench.invalid"
+                await client.sendmail("bench@dorp.invalid", [to], _ceiling_mail(i, to))
 
     await asyncio.gather(*(connection() for _ in range(pool)))
     received = (await sink.wait_for(before + mails))[before:]
     return _rate(received)
+
+
+def _ceiling_mail(i: int, to: str) -> bytes:
+    head = f"From: bench@dorp.invalid\r\nTo: {to}\r\nSubject: ceiling\r\n"
+    head += f"Message-ID: <ceiling-{i}@dorp>\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    return (head + "\r\n" + "Hoi, dit is een meting.\r\n" * 10).encode()
 
 
 @contextlib.asynccontextmanager
@@ -372,44 +385,3 @@ async def _client(port: int) -> AsyncIterator[aiosmtplib.SMTP]:
         yield client
     finally:
         await client.quit()
-
-
-def _serve_sink(port: int, log: Path) -> None:
-    """The sink process: aiosmtpd, logging each Message-ID with the time it arrived."""
-    from aiosmtpd.controller import Controller
-
-    handle = log.open("a", encoding="ascii", buffering=1 << 16)
-
-    class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-            message_id = _message_id(envelope.original_content or envelope.content)
-            handle.write(f"{time.time():.6f} {message_id}\n")
-            return "250 OK"
-
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        while True:
-            time.sleep(0.2)
-            handle.flush()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        controller.stop()
-        handle.close()
-
-
-def _message_id(content: bytes) -> str:
-    """The Message-ID header, without parsing the whole message."""
-    head = content.split(b"\r\n\r\n", 1)[0]
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"message-id:"):
-            return line.split(b":", 1)[1].strip().decode("ascii", "replace")
-    return "<none>"
-
-
-if __name__ == "__main__":
-    import signal
-
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    _serve_sink(int(sys.argv[1]), Path(sys.argv[2]))

@@ -4,8 +4,8 @@ beside the raw JetStream publish rate measured in the same run (issue 3).
 Timed from the first request until every reply came back and every accepted event was in
 the registration stream. Then, outside the timed window, the stream is read back (every
 accepted event once, each member's registration before their request), and two ceilings
-are measured with the same messages: nats-py publishing to JetStream, and a FastStream
-service that answers without doing anything.
+are measured with the same messages: nats-py publishing to JetStream, and a nats-py
+responder that answers without doing anything.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from nats.js import JetStreamContext
 from rich.console import Console
 
 from dorp_cli.bench import cpu
-from dorp_cli.bench.ceilings import Sample, faststream_reply_rate, jetstream_publish_rate
+from dorp_cli.bench.ceilings import Sample, echo_reply_rate, jetstream_publish_rate
 from dorp_cli.bench.environment import running_service, servers
 from dorp_cli.bench.figures import Figure
 from dorp_cli.bench.memory import RssSampler
@@ -123,8 +123,8 @@ async def _ceilings(
     steps.start("Measuring the raw nats-py JetStream publish rate (same messages)")
     publish = await jetstream_publish_rate(nc, _samples(check, workload), options.events)
     steps.done(f"{publish:,.0f} messages/s")
-    steps.start("Measuring a do-nothing FastStream service's replies (same requests)")
-    replies = await faststream_reply_rate(
+    steps.start("Measuring a do-nothing nats-py responder's replies (same requests)")
+    replies = await echo_reply_rate(
         nc, stack.nats_url, workload, options.concurrency, stack.log_dir
     )
     steps.done(f"{replies:,.0f} replies/s")
@@ -255,7 +255,7 @@ def _figures(run: Run, check: StreamCheck, ceilings: Ceilings) -> list[Figure]:
             "replies/s",
             round(ceilings.replies, 1),
         ),
-        Figure("faststream.echo_replies_per_second", round(ceilings.replies, 1), "replies/s"),
+        Figure("nats.echo_replies_per_second", round(ceilings.replies, 1), "replies/s"),
         Figure("registration.reply_latency_p50", tally.percentile_ms(0.50), "ms", better="lower"),
         Figure("registration.reply_latency_p99", tally.percentile_ms(0.99), "ms", better="lower"),
         Figure(

@@ -18,8 +18,11 @@ SIM_PARTNER = "simulator"
 """The partner id used in a region without partners in its region file."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Person:
+    """One synthetic member. Compared by identity: each is made once, and removing one from
+    a list of thousands stays cheap."""
+
     number: int
     role: Role
     area: str

@@ -67,6 +67,8 @@ class Plan:
     scale: float
     seed: int
     waves: list[Wave] = field(default_factory=list)
+    bindings: dict[str, str] = field(default_factory=dict)
+    """Ids known before the plan runs: what the demo registered already (``Ref`` key to id)."""
 
     def actions(self) -> Iterator[Action]:
         for wave in self.waves:

@@ -21,6 +21,10 @@ from dorp_shared.contracts.subjects import partner_subject
 
 Outcome = Literal["accepted", "rejected", "failed"]
 REQUEST_TIMEOUT = 30.0
+NOT_YET_KNOWN = "is not a known member"
+"""How a service other than registration rejects a member whose registration it has not yet
+consumed: it learns of members from registration's events, a moment after they are accepted."""
+CATCH_UP_PAUSES = (0.2, 0.5, 1.0, 2.0, 3.0, 5.0, 5.0, 5.0, 5.0, 5.0)
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ async def run_plan(
 ) -> Summary:
     """Every wave in order; its chains side by side (at most ``concurrency``)."""
     summary = Summary()
-    bindings: dict[str, str] = {}
+    bindings: dict[str, str] = dict(plan.bindings)
     pacer = Pacer(rate)
     gate = asyncio.Semaphore(concurrency)
     started = time.monotonic()
@@ -166,14 +170,23 @@ async def _send(
     except KeyError as missing:
         summary.skip(action, str(missing))
         return
-    await pacer.wait()
-    try:
-        answer = await sender.send(action, body)
-    except (TimeoutError, httpx.HTTPError, OSError) as exc:
-        answer = Answer("failed", f"{type(exc).__name__}: {exc}")
+    answer = await _send_once(action, body, sender, pacer)
+    for pause in CATCH_UP_PAUSES if action.service != "registration" else ():
+        if answer.outcome != "rejected" or NOT_YET_KNOWN not in answer.reason:
+            break
+        await asyncio.sleep(pause)
+        answer = await _send_once(action, body, sender, pacer)
     summary.record(action, answer)
     if answer.outcome == "accepted" and action.binds:
         key, name = action.binds
         value = answer.result.get(name)
         if value is not None:
             bindings[key] = str(value)
+
+
+async def _send_once(action: Action, body: dict[str, Any], sender: Sender, pacer: Pacer) -> Answer:
+    await pacer.wait()
+    try:
+        return await sender.send(action, body)
+    except (TimeoutError, httpx.HTTPError, OSError) as exc:
+        return Answer("failed", f"{type(exc).__name__}: {exc}")

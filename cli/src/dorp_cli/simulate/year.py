@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from dorp_cli.simulate.people import (
 )
 from dorp_cli.simulate.plan import Action, Plan, Ref, Wave
 from dorp_shared.contracts.events.common import Role
+from dorp_shared.contracts.events.communities import INQUIRY_PHASES
 from dorp_shared.regions import Region
 
 PER_SCALE: dict[Role, int] = {"parent": 400, "volunteer": 60, "professional": 25, "connector": 4}
@@ -35,10 +37,12 @@ YEARLY_PER_SCALE = {
     "initiatives": 4,
     "quotes": 20,
     "self_checks": 80,
+    "coffee_opt_ins": 60,
     "dialogue_tables": 3,
+    "survey_responses": 60,
 }
 INVALID_EVERY = 33
-"""After every 33rd registration an invalid partner event: 3% of registrations."""
+"""After every 33rd valid partner event an invalid one: 3% of what partners send."""
 CONSENT_WITHDRAWAL_SHARE = 0.02
 ERASURE_SHARE = 0.01
 SIGN_UPS_PER_SESSION = (3, 10)
@@ -46,7 +50,26 @@ CAPACITY = {"coffee_dates": 12, "workshop": 15, "language_group": 10, "reading_g
 ORGANISATION_TYPES = ("school", "daycare", "gp_practice", "library", "sports_club", "ggd")
 SYNTHETIC_KINDS = ("parent_cafe", "walk", "workshop", "language_group")
 DAY_PARTS = ("morning", "afternoon", "evening")
+SURVEY = "start"
+SURVEY_QUESTIONS = ("wants_more_contact", "knows_activities", "knows_where_to_ask")
+"""Seed 001's resident survey: do parents want more contact with other parents, and do they
+know what is organised for them and where to ask."""
+COFFEE_ROUND_MONTHS = 2
+"""A round of coffee and tea dates every other month."""
+PHASE_MONTHS = (1, 3, 5, 7, 9, 11)
+"""A learning community takes the next phase of appreciative inquiry every other month."""
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Known:
+    """What is registered before the year (the demo's programme): region-file ids to the
+    ids registration gave them. The year refers to these and registers them not again."""
+
+    organisations: Mapping[str, str] = field(default_factory=dict)
+    """partner id (``[[partners]]`` in the region file) -> organisation id"""
+    initiatives: Mapping[str, str] = field(default_factory=dict)
+    """initiative id (``[[initiatives]]`` in the region file) -> initiative id"""
 
 
 def scaled(base: int, scale: float, minimum: int = 1) -> int:
@@ -71,10 +94,20 @@ class YearPlanner:
     scale: float
     seed: int
     today: dt.date
+    known: Known = field(default_factory=Known)
     rng: random.Random = field(init=False)
     members: list[Person] = field(default_factory=list)
     active: list[Person] = field(default_factory=list)
+    by_role: dict[Role, list[Person]] = field(default_factory=dict)
+    """The active members per role, in the order they came: picking one is O(1), not O(n)."""
+    without_matching: set[int] = field(default_factory=set)  # withdrew consent to matching
+    opted_in: set[int] = field(default_factory=set)  # coffee and tea dates
+    kinds_asked: dict[str, int] = field(default_factory=dict)
+    partner_events: int = 0
+    leads: dict[str, tuple[Person, ...]] = field(default_factory=dict)
+    """Per area, the leads of its learning community (they stay the whole year)."""
     initiatives: list[tuple[str, str]] = field(default_factory=list)  # (ref, kind)
+    initiative_areas: dict[str, str] = field(default_factory=dict)  # ref -> where it meets
     organisations: list[str] = field(default_factory=list)  # refs
     counter: int = 0
 
@@ -85,6 +118,10 @@ class YearPlanner:
 
     def plan(self) -> Plan:
         plan = Plan(self.region.id, self.year, self.scale, self.seed)
+        plan.bindings.update(
+            {f"organisation:{k}": v for k, v in self.known.organisations.items()}
+            | {f"initiative:{k}": v for k, v in self.known.initiatives.items()}
+        )
         arrivals = self._arrivals()
         setup = Wave(f"{self.year} organisations")
         self._organisations(setup)
@@ -124,11 +161,24 @@ class YearPlanner:
             self._quote(waves.activity)
         for _ in range(self._spread(YEARLY_PER_SCALE["self_checks"] * twelfth)):
             self._self_check(waves.activity)
+        for _ in range(self._spread(YEARLY_PER_SCALE["coffee_opt_ins"] * twelfth)):
+            self._coffee_opt_in(waves.activity)
+        if month % COFFEE_ROUND_MONTHS == 0 and self.opted_in:
+            # Matching pairs on its own schedule too; the year asks for a round, as the
+            # demo does, so the report has this year's dates whenever it is run.
+            round_ = self._http(
+                "pair_coffee_dates", {}, f"coffee-round:{month}", service="matching"
+            )
+            waves.closing.add(round_)
         if month in (3, 6, 10):
             for _ in range(self._spread(YEARLY_PER_SCALE["dialogue_tables"] * self.scale / 3)):
                 self._dialogue_table(waves.activity, month)
         for initiative_ref, kind in self.initiatives:
             self._session(waves, initiative_ref, kind, month)
+        if month in PHASE_MONTHS:
+            self._learning_communities(waves.activity, PHASE_MONTHS.index(month))
+        for _ in range(self._spread(YEARLY_PER_SCALE["survey_responses"] * twelfth)):
+            self._survey_response(waves.activity)
         self._consent_withdrawals(waves.closing)
         self._erasures(waves.leaving)
 
@@ -145,8 +195,11 @@ class YearPlanner:
         return f"sim:{self.region.id}:{self.year}:{self.seed}:{what}"
 
     def _pick(self, role: Role | None = None) -> Person | None:
-        pool = [p for p in self.active if role is None or p.role == role]
+        pool = self.active if role is None else self.by_role.get(role, [])
         return self.rng.choice(pool) if pool else None
+
+    def _parents(self) -> list[Person]:
+        return self.by_role.get("parent", [])
 
     # --- organisations, initiatives and sessions ------------------------------------------
 
@@ -161,12 +214,14 @@ class YearPlanner:
             known.append((f"sim-org-{n}", f"Organisatie {n + 1} ({kind})", kind, place, False))
         for external_id, name, kind, area, is_partner in known:
             ref = f"organisation:{external_id}"
+            self.organisations.append(ref)
+            if external_id in self.known.organisations:
+                continue  # registered before the year: referred to, not sent again
             body: dict[str, Any] = {"external_id": external_id, "name": name, "type": kind}
             body["is_partner"] = is_partner
             if area:
                 body["home_area"] = area
             wave.add(self._partner_action("organisation", body, partner, binds=ref))
-            self.organisations.append(ref)
 
     def _initiatives(self, wave: Wave) -> None:
         chosen: list[tuple[str, str, str, str | None]] = [
@@ -176,18 +231,21 @@ class YearPlanner:
             kind = SYNTHETIC_KINDS[n % len(SYNTHETIC_KINDS)]
             chosen.append((f"sim-{n}", f"Initiatief {n + 1}", kind, None))
         for ident, name, kind, area in chosen:
+            ref = f"initiative:{ident}"
+            self.initiatives.append((ref, kind))
+            self.initiative_areas[ref] = area or self.rng.choice(self.region.areas).id
+            if ident in self.known.initiatives:
+                continue  # registered before the year: its sessions go on, it is not new
             body: dict[str, Any] = {
                 "name": name,
                 "kind": kind,
-                "home_area": area or self.rng.choice(self.region.areas).id,
+                "home_area": self.initiative_areas[ref],
                 "languages": [self.region.default_language],
                 "themes": [self.rng.choice(("opvoeden", "ontmoeten", "taal", "gezondheid"))],
             }
             if self.organisations:
                 body["organisation_ids"] = [Ref(self.rng.choice(self.organisations))]
-            ref = f"initiative:{ident}"
             wave.add(self._http("register_initiative", body, ref, binds=(ref, "initiative_id")))
-            self.initiatives.append((ref, kind))
 
     def _session(self, waves: _Month, initiative_ref: str, kind: str, month: int) -> None:
         zone = ZoneInfo(self.region.time_zone)
@@ -195,11 +253,14 @@ class YearPlanner:
         starts = dt.datetime(self.year, month, day, self.rng.choice((10, 14, 19)), tzinfo=zone)
         capacity = CAPACITY.get(kind)
         ref = f"session:{initiative_ref}:{month}"
+        area = self.initiative_areas[initiative_ref]
         body: dict[str, Any] = {
             "initiative_id": Ref(initiative_ref),
             "starts_at": starts.isoformat(),
             "ends_at": (starts + dt.timedelta(hours=2)).isoformat(),
-            "place": f"Buurthuis {self.rng.choice(self.region.areas).name}",
+            "place": f"Buurthuis {self.region.area_name(area)}",
+            # Given, not left to the initiative: one of the region file may have no area.
+            "home_area": area,
             "capacity": capacity,
             "child_friendly": self.rng.random() < 0.5,
         }
@@ -215,7 +276,7 @@ class YearPlanner:
         """Sign-ups for a coming session with places; more than fit go on its waiting list."""
         if capacity is None:
             return
-        parents = [p for p in self.active if p.role == "parent"]
+        parents = self._parents()
         wanted = min(len(parents), self.rng.randint(*SIGN_UPS_PER_SESSION))
         signed = self.rng.sample(parents, wanted)
         for person in signed:
@@ -232,9 +293,16 @@ class YearPlanner:
                 wave.add(self._http_member(person))
             self.members.append(person)
             self.active.append(person)
-            if len(self.members) % INVALID_EVERY == 0:  # a steady few per cent, at any scale
-                partner = self._partner()
-                wave.add(invalid_partner_event(self.rng, self.region, partner, self._next()))
+            self.by_role.setdefault(person.role, []).append(person)
+            if person.via == "partner":
+                self._now_and_then_invalid(wave)
+
+    def _now_and_then_invalid(self, wave: Wave) -> None:
+        """A steady few per cent of what partners send is invalid, at any scale."""
+        self.partner_events += 1
+        if self.partner_events % INVALID_EVERY == 0:
+            partner = self._partner()
+            wave.add(invalid_partner_event(self.rng, self.region, partner, self._next()))
 
     def _partner_member(self, person: Person, partner: str) -> Action:
         body = {
@@ -269,7 +337,7 @@ class YearPlanner:
         if person is None:
             return
         number = self._next()
-        kind = self.rng.choice(self.region.help_kinds)
+        kind = self._kind(side)
         windows = [
             {"day": self.rng.choice(WEEKDAYS), "part": self.rng.choice(DAY_PARTS)}
             for _ in range(self.rng.randint(1, 3))
@@ -287,9 +355,33 @@ class YearPlanner:
             body["member_external_id"] = person.external_id
             event = "help_request" if side == "request" else "help_offer"
             wave.add(self._partner_action(event, body, person.partner))
+            self._now_and_then_invalid(wave)
         else:
             command = "request_help" if side == "request" else "offer_help"
             wave.add(self._http(command, body | {"member_id": Ref(person.ref)}, f"{side}-{number}"))
+
+    def _kind(self, side: str) -> str:
+        """Each kind of help the region knows comes first once, then at random."""
+        kinds = self.region.help_kinds
+        seen = self.kinds_asked.get(side, 0)
+        self.kinds_asked[side] = seen + 1
+        return kinds[seen] if seen < len(kinds) else self.rng.choice(kinds)
+
+    def _coffee_opt_in(self, wave: Wave) -> None:
+        """A parent opts in to coffee and tea dates in their kern, through matching's API
+        (matching refuses parents who withdrew their consent to matching)."""
+        person = self._pick("parent")
+        if (
+            person is None
+            or person.number in self.without_matching
+            or person.number in self.opted_in
+        ):
+            return
+        self.opted_in.add(person.number)
+        body = {"member_id": Ref(person.ref), "home_area": person.area}
+        wave.add(
+            self._http("coffee_dates_opt_in", body, f"coffee:{person.number}", service="matching")
+        )
 
     def _quote(self, wave: Wave) -> None:
         person = self._pick("parent")
@@ -317,7 +409,7 @@ class YearPlanner:
         wave.add(self._http("record_self_check", body, f"self-check-{self._next()}"))
 
     def _dialogue_table(self, wave: Wave, month: int) -> None:
-        parents = [p for p in self.active if p.role == "parent"]
+        parents = self._parents()
         if len(parents) < 3:
             return
         number = self._next()
@@ -389,17 +481,58 @@ class YearPlanner:
         chain.append(self._http("record_decision", decision, f"{proposal}:decision"))
         wave.add(*chain)
 
+    def _learning_communities(self, wave: Wave, step: int) -> None:
+        """Each area with a core theme in the region file: a parent and a professional lead
+        it all year (preferably from the area), one phase further every other month."""
+        for area in (a for a in self.region.areas if a.core_theme):
+            if area.id not in self.leads:
+                self.leads[area.id] = self._leads(area.id)
+            body = {
+                "home_area": area.id,
+                "core_theme": area.core_theme,
+                "phase": INQUIRY_PHASES[step],
+                "lead_member_ids": [Ref(p.ref) for p in self.leads[area.id]],
+            }
+            wave.add(self._http("update_learning_community", body, f"community:{area.id}:{step}"))
+
+    def _leads(self, area: str) -> tuple[Person, ...]:
+        taken = {p.number for leads in self.leads.values() for p in leads}
+        chosen = []
+        for role in ("parent", "professional"):
+            free = [p for p in self.by_role.get(role, []) if p.number not in taken]
+            here = [p for p in free if p.area == area] or free
+            if here:
+                chosen.append(self.rng.choice(here))
+        return tuple(chosen)
+
+    def _survey_response(self, wave: Wave) -> None:
+        """Anonymous: a resident's area and role, no member id."""
+        area = self.rng.choice(self.region.areas).id
+        role = "parent" if self.rng.random() < 0.8 else "volunteer"
+        answers = {q: min(5, max(1, round(self.rng.gauss(3.4, 1.0)))) for q in SURVEY_QUESTIONS}
+        body = {"survey_id": SURVEY, "home_area": area, "respondent_role": role}
+        wave.add(
+            self._http(
+                "record_survey_response", body | {"answers": answers}, f"survey-{self._next()}"
+            )
+        )
+
     def _consent_withdrawals(self, wave: Wave) -> None:
         for person in list(self.active):
             if self.rng.random() < CONSENT_WITHDRAWAL_SHARE / 12:
+                self.without_matching.add(person.number)
                 body = {"member_id": Ref(person.ref), "purpose": "matching", "granted": False}
                 wave.add(self._http("set_consent", body, f"withdraw:{person.number}"))
 
     def _erasures(self, wave: Wave) -> None:
         """Last in the month: an erased member is never referred to again."""
+        leads = {p.number for chosen in self.leads.values() for p in chosen}
         for person in list(self.active):
+            if person.number in leads:
+                continue  # the year's learning-community updates name them
             if self.rng.random() < ERASURE_SHARE / 12:
                 self.active.remove(person)
+                self.by_role[person.role].remove(person)
                 body = {"member_id": Ref(person.ref)}
                 wave.add(self._http("erase_member", body, f"erase:{person.number}"))
 
@@ -422,23 +555,42 @@ class YearPlanner:
         )
 
     def _http(
-        self, command: str, body: dict[str, Any], what: str, binds: tuple[str, str] | None = None
+        self,
+        command: str,
+        body: dict[str, Any],
+        what: str,
+        binds: tuple[str, str] | None = None,
+        service: str = "registration",
     ) -> Action:
-        return Action(via="http", name=command, body=body, key=self._key(what), binds=binds)
+        return Action(
+            via="http",
+            name=command,
+            body=body,
+            key=self._key(what),
+            binds=binds,
+            service=service,
+        )
 
 
 _PARTS = ("people", "activity", "sign-ups", "closing", "leaving")
 
 
 def plan_year(
-    region: Region, year: int, scale: float = 1.0, seed: int = 1, today: dt.date | None = None
+    region: Region,
+    year: int,
+    scale: float = 1.0,
+    seed: int = 1,
+    today: dt.date | None = None,
+    known: Known | None = None,
 ) -> Plan:
     """The same region, year, scale, seed and day always give the same plan.
 
     The services stamp what they receive with the real time, so ``today`` decides which of
     the year's sessions are still to come (members sign up) and which are over (partners
-    record how many came).
+    record how many came). ``known``: the region file's partners and initiatives already
+    registered (by the demo), which the year uses instead of registering them again.
     """
     if scale <= 0:
         raise ValueError("scale must be more than 0")
-    return YearPlanner(region, year, scale, seed, today or dt.date.today()).plan()
+    planner = YearPlanner(region, year, scale, seed, today or dt.date.today(), known or Known())
+    return planner.plan()

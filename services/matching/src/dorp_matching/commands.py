@@ -87,6 +87,11 @@ class ProposalView(BaseModel):
     helper_answer: Answer | None
     answer_before: AwareDatetime | None
     ended_reason: str | None
+    reviewer_id: uuid.UUID | None = Field(
+        default=None,
+        description="the connector whose review queue it is (or was) in: the one who "
+        "registered the requester; absent: any connector",
+    )
 
 
 class ProposalList(BaseModel):
@@ -114,6 +119,7 @@ def view(proposal: Proposal) -> ProposalView:
         helper_answer=_answer(proposal.helper_answer),
         answer_before=proposal.expires_at,
         ended_reason=proposal.ended_reason,
+        reviewer_id=proposal.reviewer_id,
     )
 
 

@@ -13,7 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dorp_matching.commands import ProposalView, rejected, require_proposal, view
 from dorp_matching.domain import lifecycle
-from dorp_matching.domain.connector import CHANGE, INTRODUCTION, hand_made, is_connector
+from dorp_matching.domain.connector import (
+    CHANGE,
+    INTRODUCTION,
+    hand_made,
+    is_connector,
+    may_review,
+)
 from dorp_matching.domain.connector import pairing_problem as problem_of
 from dorp_matching.domain.lifecycle import Decision, LifecycleError
 from dorp_matching.domain.model import Proposal
@@ -51,7 +57,10 @@ class ReviewQueue(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     home_area: str | None
-    proposals: tuple[ProposalView, ...] = Field(description="awaiting review, oldest first")
+    proposals: tuple[ProposalView, ...] = Field(
+        description="awaiting review, oldest first: the ones in this connector's own queue "
+        "(parents they registered) and the ones any connector may review"
+    )
 
 
 class ReviewOutcome(BaseModel):
@@ -80,7 +89,7 @@ async def connector_queue(
     uow: MatchingUnitOfWork, ctx: CommandContext, item: QueueQuery
 ) -> ReviewQueue:
     await require_connector(uow, item.connector_id)
-    found = await uow.proposals.awaiting_review(item.home_area)
+    found = await uow.proposals.awaiting_review(item.home_area, item.connector_id)
     return ReviewQueue(home_area=item.home_area, proposals=tuple(view(p) for p in found))
 
 
@@ -92,6 +101,10 @@ async def review_proposal(
         raise invalid("offer_id", "is required to change a proposal")
     proposal = await require_proposal(uow, item.proposal_id)
     pid, connector_id = proposal.proposal_id, item.connector_id
+    if not may_review(proposal, connector_id):
+        raise invalid(
+            "connector_id", "this proposal waits for the connector who registered the parent"
+        )
     try:
         if item.decision == "approve":
             approved = lifecycle.approve(proposal, ctx.now, ctx.region.proposal_expiry_days)

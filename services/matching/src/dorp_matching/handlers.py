@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 
 from dorp_matching.domain.model import Member, Offer, Proposal, Request
-from dorp_matching.matchmaker import propose_next, serve_offer, stop
+from dorp_matching.matchmaker import lock_kinds, propose_next, serve_offer, stop
 from dorp_matching.ports import MatchingUnitOfWork
 from dorp_matching.recommendations import recommend_sessions
 from dorp_shared.contracts import (
@@ -78,6 +78,8 @@ async def member_registered(
             consents_matching=data.consents.matching,
             role=data.role,
             interests=data.interests,
+            registered_by=data.registered_by,
+            connector_id=data.connector_id,
         )
         await uow.members.save(member, as_of=event.occurred_at)
         if member.role == "parent":
@@ -112,6 +114,8 @@ async def consent_changed(
     async with uow:
         if not await uow.first_time(CONSUMER, event.event_id):
             return []
+        # Every kind, first: no other member's event may propose this member meanwhile.
+        await lock_kinds(uow, region.help_kinds)
         at = event.occurred_at
         found = await uow.members.set_consent(
             data.member_id, data.consents.matching, as_of=data.recorded_at
@@ -143,6 +147,7 @@ async def member_erased(
     async with uow:
         if not await uow.first_time(CONSUMER, event.event_id):
             return []
+        await lock_kinds(uow, region.help_kinds)  # no proposal to them meanwhile
         pending = await uow.proposals.pending(member_id=data.member_id)
         await stop(uow, pending, "cancelled", "erased", event)
         await uow.members.erase(data.member_id, event.occurred_at)
@@ -203,6 +208,7 @@ async def help_withdrawn(
         if item is None:
             await _not_known(uow, data.member_id, f"{data.side} {data.help_id}")
             return []
+        await lock_kinds(uow, [item.kind])  # not proposed meanwhile
         if data.side == "request":
             await uow.requests.close(data.help_id, at)
             pending = await uow.proposals.pending(request_id=data.help_id)

@@ -7,17 +7,19 @@ Each runs inside the caller's unit of work; events go out through its outbox.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import structlog
 
+from dorp_matching.domain.connector import review_for
 from dorp_matching.domain.lifecycle import end, offered
 from dorp_matching.domain.matching import choose_offer, serve_waiting
 from dorp_matching.domain.model import (
     AWAITING_REVIEW,
     CandidateSearch,
+    Member,
     Proposal,
     Request,
     Waiting,
@@ -45,19 +47,32 @@ async def record(
     cause: Envelope[Any] | None,
     *,
     connector_id: uuid.UUID | None = None,
+    requesters: Mapping[uuid.UUID, Member] | None = None,
 ) -> list[Proposal]:
-    """Store each proposal and emit its ``MatchProposed``. When the region wants a
-    connector's review it waits for that; a connector's own pairing goes straight to the
-    parents with their answer deadline."""
+    """Store each proposal and emit its ``MatchProposed``. It waits for a connector's
+    review when the region wants that or a connector registered the requester
+    (``review_for``; ``requesters`` by member id); a connector's own pairing goes straight
+    to the parents with their answer deadline."""
     recorded = []
-    review = region.connector_reviews_proposals and connector_id is None
+    known = requesters or {}
     for found in proposals:
-        proposal = offered(found, at, region.proposal_expiry_days, review=review)
+        review = review_for(
+            known.get(found.requester_id),
+            region_reviews=region.connector_reviews_proposals,
+            made_by=connector_id,
+        )
+        proposal = offered(
+            found,
+            at,
+            region.proposal_expiry_days,
+            review=review.needed,
+            reviewer_id=review.connector_id,
+        )
         if not await uow.proposals.add(proposal):
             continue
         proposed = proposed_event(proposal, connector_id)
         await uow.emit(proposed, cause=cause, event_id=event_id(proposal.proposal_id))
-        log.info("match.proposed", proposal_id=str(proposal.proposal_id), kind=proposal.kind)
+        log.debug("match.proposed", proposal_id=str(proposal.proposal_id), kind=proposal.kind)
         recorded.append(proposal)
     return recorded
 
@@ -77,6 +92,7 @@ def proposed_event(proposal: Proposal, connector_id: uuid.UUID | None = None) ->
         explanation_en=proposal.explanation_en,
         needs_connector_review=proposal.status == AWAITING_REVIEW,
         connector_id=connector_id,
+        reviewer_id=proposal.reviewer_id if proposal.status == AWAITING_REVIEW else None,
     )
 
 
@@ -115,12 +131,14 @@ async def propose_next(
     (``requests_known``: requests the caller has at hand, not read again)."""
     recorded: list[Proposal] = []
     known = {r.request_id: r for r in requests_known}
-    for request_id in dict.fromkeys(request_ids):
-        request = known.get(request_id) or await uow.requests.get(request_id)
-        if request is None:
-            continue
-        await uow.offers.lock_kind(request.kind)  # before looking: one slot, one proposal
-        waiting = await uow.requests.waiting_one(request_id)
+    requests = [
+        request
+        for request_id in dict.fromkeys(request_ids)
+        if (request := known.get(request_id) or await uow.requests.get(request_id))
+    ]
+    await lock_kinds(uow, {request.kind for request in requests})
+    for request in requests:
+        waiting = await uow.requests.waiting_one(request.request_id)
         if waiting is None:
             continue
         candidates = await uow.offers.candidates_for(search(waiting, region, at))
@@ -133,8 +151,17 @@ async def propose_next(
             waiting.history,
         )
         if proposal is not None:
-            recorded += await record(uow, [proposal], region, at, cause)
+            requester = {waiting.requester.member_id: waiting.requester}
+            recorded += await record(uow, [proposal], region, at, cause, requesters=requester)
     return recorded
+
+
+async def lock_kinds(uow: MatchingUnitOfWork, kinds: Iterable[str]) -> None:
+    """Before looking at offers: one slot, one proposal. Matching runs several events at
+    once (other members'), so whoever takes more than one kind takes them sorted: no two
+    transactions wait for each other's kind."""
+    for kind in sorted(set(kinds)):
+        await uow.offers.lock_kind(kind)
 
 
 async def serve_offer(
@@ -151,7 +178,9 @@ async def serve_offer(
     if candidate is None:
         return []
     waiting = await uow.requests.waiting(kind)
-    return await record(uow, serve_waiting(candidate, waiting, region, at), region, at, cause)
+    found = serve_waiting(candidate, waiting, region, at)
+    requesters = {w.requester.member_id: w.requester for w in waiting}
+    return await record(uow, found, region, at, cause, requesters=requesters)
 
 
 async def stop(

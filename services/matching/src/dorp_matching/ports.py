@@ -127,8 +127,11 @@ class ProposalRepository(Protocol):
         """Pending proposals of a request, an offer or a member (either side), locked."""
         ...
 
-    async def awaiting_review(self, home_area: str | None = None) -> list[Proposal]:
-        """Proposals waiting for a connector (of one area when given), oldest first."""
+    async def awaiting_review(
+        self, home_area: str | None = None, connector_id: uuid.UUID | None = None
+    ) -> list[Proposal]:
+        """Proposals waiting for a connector (of one area when given), oldest first; with
+        ``connector_id`` only those this connector may review (theirs and anyone's)."""
         ...
 
     async def of_member(self, member_id: uuid.UUID) -> list[Proposal]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from datetime import timedelta
 
 from faststream import FastStream
@@ -31,8 +33,15 @@ def dispatch_settings(settings: NotificationSettings) -> DispatchSettings:
     )
 
 
+def service_clock(offset_seconds: float) -> Callable[[], dt.datetime]:
+    """The real clock, or (a demo) one running ``offset_seconds`` ahead of it."""
+    shift = timedelta(seconds=offset_seconds)
+    return lambda: dt.datetime.now(dt.UTC) + shift
+
+
 def wire(runtime: Runtime) -> None:
     own = load_notification_settings()
+    clock = service_clock(own.notify_clock_offset_seconds)
     mailer = SmtpMailer(runtime.settings, pool_size=own.smtp_pool_size)
     sms = HttpSmsGateway.from_settings(own)
 
@@ -40,12 +49,12 @@ def wire(runtime: Runtime) -> None:
         return runtime.uow(PgNotificationsUnitOfWork)
 
     dispatcher = Dispatcher(
-        uow, runtime.region, mailer=mailer, sms=sms, settings=dispatch_settings(own)
+        uow, runtime.region, mailer=mailer, sms=sms, settings=dispatch_settings(own), clock=clock
     )
     loop = DispatchLoop(dispatcher, own.notify_poll_seconds)
     runtime.extras[_LOOP] = loop
     runtime.extras[_CLOSE] = (mailer, sms)
-    notifier = Notifier(runtime.region, sms_available=sms is not None, wake=loop.wake)
+    notifier = Notifier(runtime.region, sms_available=sms is not None, wake=loop.wake, clock=clock)
     register(runtime, notifier)
 
 

@@ -1,4 +1,5 @@
-"""Notifications' commands and queries: the in-app inbox and the member's preferences.
+"""Notifications' commands and queries: the in-app inbox, what is still to be sent to a
+member, and the member's preferences.
 
 Served over NATS request/reply (``dorp.<region>.cmd.notifications.<name>``) and HTTP
 (``POST /v1/<name>``) by the shared command framework.
@@ -11,7 +12,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from dorp_notifications.ports import InboxMessage, NotificationsUnitOfWork
+from dorp_notifications.ports import InboxMessage, NotificationsUnitOfWork, Pending
 from dorp_shared.commands import Command, CommandContext, CommandInput, not_found
 
 INBOX = "inbox"
@@ -22,6 +23,11 @@ MAX_PAGE = 200
 class InboxQuery(CommandInput):
     member_id: uuid.UUID
     unread_only: bool = False
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
+
+
+class PendingQuery(CommandInput):
+    member_id: uuid.UUID
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
 
 
@@ -55,6 +61,31 @@ class InboxView(BaseModel):
 
     member_id: uuid.UUID
     messages: tuple[InboxMessageView, ...]
+
+
+class PendingView(BaseModel):
+    """One message still to be sent: no content, only what it is and when it goes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    notification_id: uuid.UUID
+    template: str
+    channel: str
+    channel_reason: str | None = Field(
+        description="why this channel: preferred, or the fallback's reason (e.g. no_phone)"
+    )
+    held: str | None = Field(
+        description="why it waits: reminder (the day before), digest (the morning digest), "
+        "quiet_hours (no SMS at night); None: it was due at once (being sent or retried)"
+    )
+    due_at: AwareDatetime = Field(description="when it goes out (or is tried again)")
+
+
+class PendingList(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    member_id: uuid.UUID
+    pending: tuple[PendingView, ...]
 
 
 class MarkedRead(BaseModel):
@@ -92,6 +123,25 @@ async def inbox_list(
     return InboxView(member_id=query.member_id, messages=tuple(_view(m) for m in messages))
 
 
+def _pending_view(pending: Pending) -> PendingView:
+    delivery = pending.delivery
+    return PendingView(
+        notification_id=delivery.notification_id,
+        template=delivery.template,
+        channel=delivery.channel,
+        channel_reason=delivery.channel_reason,
+        held=delivery.held,
+        due_at=pending.due_at,
+    )
+
+
+async def pending_list(
+    uow: NotificationsUnitOfWork, ctx: CommandContext, query: PendingQuery
+) -> PendingList:
+    pending = await uow.deliveries.pending_for(query.member_id, query.limit)
+    return PendingList(member_id=query.member_id, pending=tuple(map(_pending_view, pending)))
+
+
 async def inbox_mark_read(
     uow: NotificationsUnitOfWork, ctx: CommandContext, command: MarkRead
 ) -> MarkedRead:
@@ -124,6 +174,16 @@ COMMANDS: tuple[Command[Any, Any, Any], ...] = (
         handle=inbox_mark_read,
         summary="Mark some of a member's in-app messages as read.",
         tag=INBOX,
+    ),
+    Command(
+        name="pending_list",
+        input=PendingQuery,
+        output=PendingList,
+        handle=pending_list,
+        summary="What is still to be sent to a member, the soonest first: reminders, "
+        "digests, SMS held back in the quiet hours, retries; when each goes, not its text.",
+        tag=INBOX,
+        query=True,
     ),
     Command(
         name="set_notification_preferences",

@@ -125,6 +125,14 @@ class Due:
     recipient: Recipient
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A delivery still to be sent, and when it is (next) due."""
+
+    delivery: Delivery
+    due_at: dt.datetime
+
+
 class DeliveryRepository(Protocol):
     async def record(self, planned: Planned) -> tuple[Delivery, bool]:
         """Record a planned delivery unless one exists for its (cause, recipient, channel);
@@ -159,6 +167,10 @@ class DeliveryRepository(Protocol):
 
     async def postpone(self, notification_id: uuid.UUID, at: dt.datetime, held: str) -> None:
         """Not an attempt: it may not go out before ``at`` (quiet hours)."""
+        ...
+
+    async def pending_for(self, recipient_id: uuid.UUID, limit: int) -> list[Pending]:
+        """What is still to be sent to this recipient, the soonest first."""
         ...
 
 

@@ -45,6 +45,7 @@ def environment() -> Environment:
         autoescape=_autoescape,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates ship with the package: no stat() per render
     )
     env.filters["lines"] = _lines
     return env

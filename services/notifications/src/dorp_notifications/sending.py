@@ -156,14 +156,15 @@ def when_due(
     want: Wanted, delivery: Delivery, recipient: Recipient, region: Region, now: dt.datetime
 ) -> tuple[dt.datetime, str | None]:
     """When it may go out, and why it waits: a reminder waits for the day before, a
-    digest reader's messages for the morning digest, an SMS for the end of quiet hours."""
+    digest reader's messages for the morning digest, an SMS for the end of quiet hours
+    (also a reminder by SMS whose moment falls in them: then ``held`` says quiet_hours)."""
     due, held = (want.due_at, REMINDER) if want.due_at and want.due_at > now else (now, None)
     if recipient.digest and want.digestible and delivery.channel != APP and held is None:
         due, held = next_digest(now, region.quiet_hours, region.time_zone), DIGEST
     if delivery.channel == SMS:
         later = after_quiet_hours(due, region.quiet_hours, region.time_zone)
         if later is not None:
-            due, held = later, held or QUIET_HOURS
+            due, held = later, DIGEST if held == DIGEST else QUIET_HOURS
     return due, held
 
 
@@ -180,6 +181,8 @@ async def publish_outcome(uow: NotificationsUnitOfWork, delivery: Delivery) -> N
         language=delivery.language,
         status=_OUTCOMES[delivery.status],
         reason=delivery.reason,
+        channel_reason=delivery.channel_reason,
+        held=delivery.held,
     )
     cause = wrap(
         outcome,

@@ -19,6 +19,13 @@ class NotificationSettings(BaseSettings):
     notify_lease_seconds: float = Field(default=300.0, gt=0)
     notify_max_attempts: int = Field(default=8, ge=1)
     notify_poll_seconds: float = Field(default=1.0, gt=0)
+    notify_clock_offset_seconds: float = Field(
+        default=0.0,
+        ge=-172_800,
+        le=172_800,
+        description="demo only: the service's clock runs this many seconds ahead (or "
+        "behind, negative) of the real one, for quiet hours, reminders and what is due",
+    )
 
 
 def load_notification_settings() -> NotificationSettings:

@@ -7,7 +7,7 @@ from faststream import FastStream
 from dorp_registration.adapters.uow import RegistrationPgUnitOfWork
 from dorp_registration.commands import COMMANDS
 from dorp_registration.entrypoints.jobs import BackgroundJobs
-from dorp_registration.entrypoints.subscribers import wire_partner_intake
+from dorp_registration.entrypoints.subscribers import INTAKE, PartnerIntake, wire_partner_intake
 from dorp_shared.contracts.events import REGISTRATION_EVENTS
 from dorp_shared.service import Api, Runtime, ServiceDefinition, create_app
 
@@ -16,13 +16,19 @@ def wire(runtime: Runtime) -> None:
     wire_partner_intake(runtime)
 
 
-async def start_jobs(runtime: Runtime) -> None:
+async def started(runtime: Runtime) -> None:
+    intake = runtime.extras.get(INTAKE)
+    if isinstance(intake, PartnerIntake):
+        await intake.start()
     jobs = BackgroundJobs(runtime)
     jobs.start()
     runtime.extras["jobs"] = jobs
 
 
-async def stop_jobs(runtime: Runtime) -> None:
+async def stopping(runtime: Runtime) -> None:
+    intake = runtime.extras.get(INTAKE)
+    if isinstance(intake, PartnerIntake):
+        await intake.stop()
     jobs = runtime.extras.pop("jobs", None)
     if isinstance(jobs, BackgroundJobs):
         await jobs.stop()
@@ -40,8 +46,8 @@ DEFINITION = ServiceDefinition(
     wire=wire,
     publishes=REGISTRATION_EVENTS,
     api=Api(commands=COMMANDS, uow=RegistrationPgUnitOfWork),
-    on_started=start_jobs,
-    on_stopping=stop_jobs,
+    on_started=started,
+    on_stopping=stopping,
 )
 
 

@@ -12,12 +12,18 @@ from dorp_shared.contracts.envelope import EVENT_TYPE_HEADER, SCHEMA_VERSION_HEA
 KEPT: dict[tuple[str, str], type[Event]] = {
     (event.event_type(), str(event.version)): event for event in PROJECTORS
 }
+_ENVELOPES: dict[tuple[str, str], type[Envelope[Any]]] = {
+    key: Envelope[event]  # type: ignore[valid-type]
+    for key, event in KEPT.items()
+}
+"""The parametrised envelope of each kept type, made once (pydantic's own cache of
+``Envelope[X]`` costs more than the validation of a small event)."""
 
 
 def decode_event(headers: Mapping[str, str], body: bytes) -> Envelope[Any] | None:
     """The event in a stream message, or None for a type (or version) reporting does not
     keep. A kept type that does not match its contract raises ``ValidationError``."""
-    event = KEPT.get((headers.get(EVENT_TYPE_HEADER, ""), headers.get(SCHEMA_VERSION_HEADER, "")))
-    if event is None:
-        return None
-    return Envelope[event].model_validate_json(body)  # type: ignore[valid-type]
+    envelope = _ENVELOPES.get(
+        (headers.get(EVENT_TYPE_HEADER, ""), headers.get(SCHEMA_VERSION_HEADER, ""))
+    )
+    return None if envelope is None else envelope.model_validate_json(body)

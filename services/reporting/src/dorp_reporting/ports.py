@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from dorp_reporting.domain.editorial import Editorial
 from dorp_reporting.domain.facts import ReportData
 from dorp_reporting.domain.period import Period, Window
-from dorp_shared.contracts.envelope import Event
+from dorp_shared.contracts.envelope import Envelope, Event
 from dorp_shared.uow import UnitOfWork
 
 
@@ -18,6 +19,10 @@ class Projections(Protocol):
 
     async def apply(self, payload: Event, at: datetime, event_id: uuid.UUID) -> bool:
         """Project one event (idempotent); False if nothing of its type is kept."""
+        ...
+
+    async def apply_many(self, events: Sequence[Envelope[Any]]) -> None:
+        """Project events in stream order, set-based: as ``apply`` one at a time would."""
         ...
 
     async def report_data(

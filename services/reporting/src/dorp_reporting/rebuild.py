@@ -10,6 +10,8 @@ are skipped by the inbox, and events published since are projected as usual.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +21,6 @@ import asyncpg
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from dorp_reporting import handlers
 from dorp_reporting.adapters.projections import PROJECTION_TABLES
@@ -27,11 +28,15 @@ from dorp_reporting.adapters.uow import PgReportingUnitOfWork
 from dorp_reporting.entrypoints.subscribers import AREAS
 from dorp_reporting.events import decode_event
 from dorp_shared import db
+from dorp_shared.contracts import Envelope
 from dorp_shared.contracts.subjects import area_events, command_subject, stream_name
 from dorp_shared.errors import DorpError
 from dorp_shared.service import SHARED_MIGRATIONS
+from dorp_shared.stream_reader import StreamReader
 
-BATCH = 500
+BATCH = 1000
+AHEAD = 3
+"""Batches fetched and decoded ahead of the one being written."""
 Progress = Callable[[str, int, int], None]
 """(area, messages read in this area, messages in this area)"""
 
@@ -92,6 +97,8 @@ async def _replay(
     result: RebuildResult,
     progress: Progress | None,
 ) -> None:
+    """Read one stream to its end in batches; while a batch is written, the next ones are
+    fetched and decoded (the database and this process work at the same time)."""
     js = nc.jetstream()
     stream = stream_name(region, area)
     state = (await js.stream_info(stream)).state
@@ -101,30 +108,52 @@ async def _replay(
         progress(area, 0, total)
     if total == 0:
         return
-    sub = await js.pull_subscribe(
-        area_events(region, area),
-        stream=stream,
-        config=ConsumerConfig(
-            deliver_policy=DeliverPolicy.ALL,
-            ack_policy=AckPolicy.NONE,
-            inactive_threshold=60.0,
-        ),
-    )
+    batches: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=AHEAD)
+    async with StreamReader(nc, stream, area_events(region, area)) as reader:
+        reading = asyncio.create_task(_read(reader, total, last, batches))
+        try:
+            while (batch := await batches.get()) is not None:
+                result.projected += await handlers.project_batch(
+                    PgReportingUnitOfWork(pool, region=region, source="reporting"), batch.events
+                )
+                result.read[area] += batch.read
+                if progress:
+                    progress(area, result.read[area], total)
+            await reading  # raises what the reader met
+        finally:
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reading
+
+
+@dataclass(frozen=True)
+class _Batch:
+    events: list[Envelope[Any]]
+    read: int
+    """Messages read, also those of types reporting does not keep."""
+
+
+async def _read(
+    reader: StreamReader, total: int, last: int, batches: asyncio.Queue[_Batch | None]
+) -> None:
+    """Fetch and decode batches up to stream sequence ``last`` (``total`` messages: asking
+    for no more than are left, a pull never waits for its expiry), then put None (also
+    when reading fails: the writer then stops and the failure is raised from this task)."""
+    left = total
     try:
-        while True:
-            messages = await sub.fetch(BATCH, timeout=5)
+        while left > 0 and (messages := await reader.read(min(BATCH, left))):
+            left -= len(messages)
             events = []
             for msg in messages:
                 event = decode_event(msg.headers or {}, msg.data)
                 if event is not None:
                     events.append(event)
-            result.projected += await handlers.project_batch(
-                PgReportingUnitOfWork(pool, region=region, source="reporting"), events
-            )
-            result.read[area] += len(messages)
-            if progress:
-                progress(area, result.read[area], total)
+            await batches.put(_Batch(events, len(messages)))
             if int(messages[-1].metadata.sequence.stream) >= last:
-                return
-    finally:
-        await sub.unsubscribe()
+                break
+    except BaseException:
+        while not batches.empty():
+            batches.get_nowait()
+        batches.put_nowait(None)
+        raise
+    await batches.put(None)

@@ -38,6 +38,8 @@ def _member(row: asyncpg.Record, prefix: str = "") -> Member:
         consents_matching=row[f"{prefix}consents_matching"],
         role=row[f"{prefix}role"],
         interests=tuple(row.get(f"{prefix}interests") or ()),
+        registered_by=row.get(f"{prefix}registered_by") or "self",
+        connector_id=row.get(f"{prefix}connector_id"),
     )
 
 
@@ -89,6 +91,7 @@ def _proposal(row: asyncpg.Record) -> Proposal:
         helper_answer=row["helper_answer"],
         expires_at=row["expires_at"],
         ended_reason=row["ended_reason"],
+        reviewer_id=row["reviewer_id"],
     )
 
 
@@ -103,8 +106,8 @@ class PgMemberRepository:
     async def save(self, member: Member, *, as_of: datetime) -> None:
         await self.conn.execute(
             "INSERT INTO members (member_id, home_area, languages, age_bands,"
-            " consents_matching, as_of, role, interests)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " consents_matching, as_of, role, interests, registered_by, connector_id)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             " ON CONFLICT (member_id) DO UPDATE SET home_area = EXCLUDED.home_area,"
             " role = EXCLUDED.role, interests = EXCLUDED.interests,"
             " languages = EXCLUDED.languages, age_bands = EXCLUDED.age_bands,"
@@ -118,6 +121,8 @@ class PgMemberRepository:
             as_of,
             member.role,
             list(member.interests),
+            member.registered_by,
+            member.connector_id,
         )
 
     async def update_profile(self, member: Member, *, as_of: datetime) -> bool:
@@ -172,6 +177,13 @@ class PgMemberRepository:
         await self.conn.execute("DELETE FROM requests WHERE member_id = $1", member_id)
         await self.conn.execute("DELETE FROM offers WHERE member_id = $1", member_id)
         await self.conn.execute("DELETE FROM members WHERE member_id = $1", member_id)
+        # An erased connector's queue passes to every connector; their parents keep review.
+        await self.conn.execute(
+            "UPDATE proposals SET reviewer_id = NULL WHERE reviewer_id = $1", member_id
+        )
+        await self.conn.execute(
+            "UPDATE members SET connector_id = NULL WHERE connector_id = $1", member_id
+        )
         await self.conn.execute(
             "INSERT INTO erased_members (member_id, erased_at) VALUES ($1, $2)"
             " ON CONFLICT DO NOTHING",
@@ -246,6 +258,7 @@ _WAITING = (
     "SELECT r.*, m.member_id AS m_member_id, m.home_area AS m_home_area,"
     " m.languages AS m_languages, m.age_bands AS m_age_bands,"
     " m.consents_matching AS m_consents_matching, m.role AS m_role,"
+    " m.registered_by AS m_registered_by, m.connector_id AS m_connector_id,"
     " ARRAY(SELECT CASE WHEN d.requester_id = r.member_id THEN d.helper_id"
     "   ELSE d.requester_id END FROM proposals d WHERE d.status = 'declined'"
     "   AND r.member_id IN (d.requester_id, d.helper_id)) AS declined_with,"
@@ -415,8 +428,9 @@ class PgProposalRepository:
         reasons = json.dumps([reason.model_dump() for reason in proposal.reasons])
         inserted = await self.conn.fetchval(
             "INSERT INTO proposals (proposal_id, request_id, offer_id, requester_id, helper_id,"
-            " kind, home_area, score, reasons, explanation, explanation_en, status, expires_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            " kind, home_area, score, reasons, explanation, explanation_en, status, expires_at,"
+            " reviewer_id)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
             " ON CONFLICT DO NOTHING RETURNING true",
             proposal.proposal_id,
             proposal.request_id,
@@ -431,6 +445,7 @@ class PgProposalRepository:
             proposal.explanation_en,
             proposal.status,
             proposal.expires_at,
+            proposal.reviewer_id,
         )
         return bool(inserted)
 
@@ -490,12 +505,16 @@ class PgProposalRepository:
         )
         return [_proposal(row) for row in rows]
 
-    async def awaiting_review(self, home_area: str | None = None) -> list[Proposal]:
+    async def awaiting_review(
+        self, home_area: str | None = None, connector_id: uuid.UUID | None = None
+    ) -> list[Proposal]:
         rows = await self.conn.fetch(
             "SELECT * FROM proposals WHERE status = $1 AND ($2::text IS NULL OR home_area = $2)"
+            " AND ($3::uuid IS NULL OR reviewer_id IS NULL OR reviewer_id = $3)"
             " ORDER BY created_at, proposal_id",
             AWAITING_REVIEW,
             home_area,
+            connector_id,
         )
         return [_proposal(row) for row in rows]
 

@@ -1,4 +1,5 @@
-"""A connector's hand in matching: which pairings they may make, and how those are marked.
+"""A connector's hand in matching: which pairings they may make, how those are marked, and
+which proposals wait for their review first.
 
 A connector knows the families, so their pairing skips scoring thresholds such as the
 distance between kernen. The rules that protect people still hold: same kind, no own offer,
@@ -8,6 +9,7 @@ proposed for the request, capacity left, and neither expired.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -84,3 +86,38 @@ def hand_made(
 
 def is_connector(member: Member | None) -> bool:
     return member is not None and member.role == CONNECTOR
+
+
+@dataclass(frozen=True)
+class Review:
+    """Whether a new proposal waits for a connector first, and in whose queue
+    (``connector_id`` None: any connector of the region)."""
+
+    needed: bool
+    connector_id: uuid.UUID | None = None
+
+
+NO_REVIEW = Review(needed=False)
+
+
+def review_for(
+    requester: Member | None, *, region_reviews: bool, made_by: uuid.UUID | None = None
+) -> Review:
+    """Who reviews a new proposal before the parents are asked.
+
+    A connector's own pairing (``made_by``) goes straight to the parents. A request of a
+    parent whom a connector registered on their behalf always goes to that connector
+    first, whatever the region's setting: that parent has no internet and the connector
+    is their contact, who passes the proposal on (or changes it). A parent a partner's
+    connector registered (no connector id known here) goes to any connector. Otherwise
+    the region decides (``connector_reviews_proposals``)."""
+    if made_by is not None:
+        return NO_REVIEW
+    if requester is not None and requester.registered_by == CONNECTOR:
+        return Review(needed=True, connector_id=requester.connector_id)
+    return Review(needed=region_reviews)
+
+
+def may_review(proposal: Proposal, connector_id: uuid.UUID) -> bool:
+    """A proposal in one connector's queue is theirs to review; others are anyone's."""
+    return proposal.reviewer_id in (None, connector_id)

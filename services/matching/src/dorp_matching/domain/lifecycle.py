@@ -111,11 +111,18 @@ Decision = Literal["approve", "reject", "change"]
 DECISIONS: tuple[Decision, ...] = ("approve", "reject", "change")
 
 
-def offered(proposal: Proposal, at: datetime, days: int, *, review: bool) -> Proposal:
-    """A new proposal: first to a connector (no deadline yet), or straight to the parents
-    with the region's answer deadline."""
+def offered(
+    proposal: Proposal,
+    at: datetime,
+    days: int,
+    *,
+    review: bool,
+    reviewer_id: uuid.UUID | None = None,
+) -> Proposal:
+    """A new proposal: first to a connector (no deadline yet; ``reviewer_id``: in that
+    connector's queue), or straight to the parents with the region's answer deadline."""
     if review:
-        return replace(proposal, status=AWAITING_REVIEW, expires_at=None)
+        return replace(proposal, status=AWAITING_REVIEW, expires_at=None, reviewer_id=reviewer_id)
     return replace(proposal, status=PROPOSED, expires_at=expiry(at, days))
 
 

@@ -97,12 +97,11 @@ def shared_languages(
     return [code for code in ours if code in theirs]
 
 
-def _age_reason(request: Request, offer: Offer) -> MatchReason | None:
+def _age_reason(request: Request, offer: Offer) -> tuple[str, str, float] | None:
     if request.age_band is not None and request.age_band in offer.age_bands:
-        return MatchReason(code="age_band", detail=request.age_band, weight=WEIGHT_AGE_BAND)
+        return ("age_band", request.age_band, WEIGHT_AGE_BAND)
     if request.age_band is None or not offer.age_bands:
-        detail = request.age_band or "any"
-        return MatchReason(code="age_band_open", detail=detail, weight=WEIGHT_AGE_BAND_OPEN)
+        return ("age_band_open", request.age_band or "any", WEIGHT_AGE_BAND_OPEN)
     return None
 
 
@@ -141,42 +140,46 @@ def fit(
     )
 
 
-def _reasons(request: Request, offer: Offer, found: Fit) -> tuple[MatchReason, ...]:
-    reasons = [MatchReason(code="same_kind", detail=request.kind, weight=WEIGHT_KIND)]
+Weighed = tuple[str, str, float]
+"""A reason as plain data (code, detail, weight): ranking many candidates builds no models."""
+
+
+def _weighed(request: Request, offer: Offer, found: Fit) -> list[Weighed]:
+    weighed: list[Weighed] = [("same_kind", request.kind, WEIGHT_KIND)]
     if found.distance == 0:
-        reasons.append(
-            MatchReason(code="same_area", detail=offer.home_area, weight=WEIGHT_SAME_AREA)
-        )
+        weighed.append(("same_area", offer.home_area, WEIGHT_SAME_AREA))
     else:
         detail = f"{request.home_area}/{offer.home_area}"
-        reasons.append(
-            MatchReason(code="neighbour_area", detail=detail, weight=WEIGHT_NEIGHBOUR_AREA)
-        )
+        weighed.append(("neighbour_area", detail, WEIGHT_NEIGHBOUR_AREA))
     if found.languages:
-        detail = ",".join(found.languages)
-        reasons.append(
-            MatchReason(code="shared_language", detail=detail, weight=WEIGHT_SHARED_LANGUAGE)
-        )
+        weighed.append(("shared_language", ",".join(found.languages), WEIGHT_SHARED_LANGUAGE))
     age = _age_reason(request, offer)
     if age is not None:
-        reasons.append(age)
-    reasons += _time_reasons(found.windows)
-    weight = round(WEIGHT_FREE_HELPER / (1 + found.load), 3)
-    reasons.append(MatchReason(code="helper_load", detail=str(found.load), weight=weight))
+        weighed.append(age)
+    weighed += _time_reasons(found.windows)
+    weighed.append(
+        ("helper_load", str(found.load), round(WEIGHT_FREE_HELPER / (1 + found.load), 3))
+    )
     if found.recent:
         penalty = -round(WEIGHT_RECENT_LOAD * found.recent / (1 + found.recent), 3)
-        reasons.append(MatchReason(code="recent_load", detail=str(found.recent), weight=penalty))
+        weighed.append(("recent_load", str(found.recent), penalty))
     if found.met_before:
-        reasons.append(MatchReason(code="met_before", detail="", weight=WEIGHT_MET_BEFORE))
-    return tuple(reasons)
+        weighed.append(("met_before", "", WEIGHT_MET_BEFORE))
+    return weighed
 
 
-def _time_reasons(windows: list[str] | None) -> list[MatchReason]:
+def _reasons(request: Request, offer: Offer, found: Fit) -> tuple[MatchReason, ...]:
+    return tuple(
+        MatchReason(code=code, detail=detail, weight=weight)
+        for code, detail, weight in _weighed(request, offer, found)
+    )
+
+
+def _time_reasons(windows: list[str] | None) -> list[Weighed]:
     if windows is None:
-        return [MatchReason(code="time_open", detail="any", weight=WEIGHT_TIME_OPEN)]
+        return [("time_open", "any", WEIGHT_TIME_OPEN)]
     if windows:
-        detail = ",".join(windows)
-        return [MatchReason(code="time_overlap", detail=detail, weight=WEIGHT_TIME_OVERLAP)]
+        return [("time_overlap", ",".join(windows), WEIGHT_TIME_OVERLAP)]
     return []
 
 
@@ -205,7 +208,7 @@ def score(
     """The score of one (already eligible) pairing, without its sentences: ranking many
     candidates needs only this; the chosen one is then explained by ``propose``."""
     found = fit(request, requester, candidate, region, history)
-    return round(sum(r.weight for r in _reasons(request, candidate.offer, found)), 3)
+    return round(sum(weight for _, _, weight in _weighed(request, candidate.offer, found)), 3)
 
 
 def propose(

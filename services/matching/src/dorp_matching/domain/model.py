@@ -36,6 +36,10 @@ class Member:
     consents_matching: bool
     role: str = "parent"
     interests: tuple[str, ...] = ()
+    registered_by: str = "self"
+    """Who registered the member: self, partner, connector or staff."""
+    connector_id: uuid.UUID | None = None
+    """The connector who registered this parent on their behalf (no internet)."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,9 @@ class Proposal:
     helper_answer: str | None = None
     expires_at: datetime | None = None
     ended_reason: str | None = None
+    reviewer_id: uuid.UUID | None = None
+    """While awaiting review: the connector whose queue it is in (the one who registered
+    the parent); None: any connector of the region."""
 
 
 def is_open(expires_at: datetime | None, at: datetime) -> bool:

@@ -64,7 +64,7 @@ async def remind_overdue_reviews(new_uow: NewUow, region: Region, at: datetime) 
                     home_area=proposal.home_area,
                     waiting_since=since,
                     review_hours=hours,
-                    connector_ids=connectors,
+                    connector_ids=(proposal.reviewer_id,) if proposal.reviewer_id else connectors,
                 )
                 await uow.emit(event, event_id=event_id(proposal.proposal_id, "review_overdue"))
         total += len(overdue)

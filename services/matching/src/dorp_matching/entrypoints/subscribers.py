@@ -2,19 +2,32 @@
 
 Handlers are tried in order; the last one, without a filter, acks every other event type
 (tolerant reader: a new registration event must not block this consumer).
+
+Up to ``BATCH`` events are fetched and handled at once, in stream order where it matters
+(``order_keys``): a member's events in order, requests and offers of one help kind in order
+(who gets which offer stays as the stream says), what already exists (initiatives, sessions,
+sign-ups) in order and before the new members and requests that are recommended from it,
+and events that can touch every kind (consent, erasure, a profile, withdrawing or renewing
+help) in order with everything. So requests of different kinds are matched at once: while
+one waits for PostgreSQL, another runs. The database keeps this safe as before: a
+transaction takes the advisory lock of a help kind before it looks at that kind's offers,
+and takes several kinds in sorted order (``lock_kinds``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import structlog
 from faststream.nats.subscriber.usecases.basic import LogicSubscriber
+from nats.aio.msg import Msg
 
 from dorp_matching import handlers, recommendations
 from dorp_matching.adapters.uow import PgMatchingUnitOfWork
 from dorp_shared.contracts import Envelope, HelpOffered, HelpRequested, MemberRegistered
+from dorp_shared.contracts.envelope import EVENT_TYPE_HEADER
 from dorp_shared.contracts.events import (
     ConsentChanged,
     HelpRenewed,
@@ -28,10 +41,50 @@ from dorp_shared.contracts.events import (
     SignUpCancelled,
     WaitlistPromoted,
 )
-from dorp_shared.messaging import area_subscriber, is_event
+from dorp_shared.messaging import EVERYTHING, Order, area_subscriber, is_event
 from dorp_shared.service import Runtime
 
 SERVICE = "matching"
+BATCH = 32
+"""Events fetched and handled at once (in order where ``order_keys`` says so)."""
+_MEMBER_ID = re.compile(rb'"member_id"\s*:\s*"([0-9a-fA-F-]{36})"')
+_KIND = re.compile(rb'"kind"\s*:\s*"([^"]{1,100})"')
+_BY_KIND = {HelpRequested.event_type(), HelpOffered.event_type()}
+ACTIVITIES = "activities"
+_ACTIVITIES = {
+    event.event_type()
+    for event in (
+        InitiativeRegistered,
+        SessionScheduled,
+        SessionCancelled,
+        SignedUp,
+        WaitlistPromoted,
+        SignUpCancelled,
+    )
+}
+"""What already exists: in order among themselves; new members and requests, who are
+recommended sessions, run after them."""
+
+
+def order_keys(msg: Msg) -> Order:
+    """Which earlier events this one waits for (see the module docstring)."""
+    event_type = (msg.headers or {}).get(EVENT_TYPE_HEADER, "")
+    data = msg.data or b""
+    member = _MEMBER_ID.search(data)
+    who = f"member:{member.group(1).decode()}" if member else ""
+    if event_type in _ACTIVITIES:
+        return Order(keys=(ACTIVITIES, who) if who else (ACTIVITIES,))
+    if not who:
+        return EVERYTHING
+    if event_type == MemberRegistered.event_type():  # recommended what exists
+        return Order(keys=(who,), after=(ACTIVITIES,))
+    if event_type in _BY_KIND:
+        kind = _KIND.search(data)
+        if kind is None:
+            return EVERYTHING
+        return Order(keys=(who, f"kind:{kind.group(1).decode()}"), after=(ACTIVITIES,))
+    return EVERYTHING
+
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +96,8 @@ def wire_subscribers(runtime: Runtime) -> None:
         service=SERVICE,
         area="registration",
         max_deliver=runtime.settings.max_deliver,
+        batch_size=BATCH,
+        order_keys=order_keys,
     )
 
     def uow() -> PgMatchingUnitOfWork:

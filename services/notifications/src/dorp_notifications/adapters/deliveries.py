@@ -11,7 +11,7 @@ import asyncpg
 from dorp_notifications.adapters.repositories import RECIPIENT_COLUMNS
 from dorp_notifications.domain.letters import letter_from_json, letter_to_json
 from dorp_notifications.domain.model import Delivery, DeliveryStatus, Recipient
-from dorp_notifications.ports import Due, InboxMessage, Planned
+from dorp_notifications.ports import Due, InboxMessage, Pending, Planned
 
 _COLUMNS = (
     "notification_id, cause_event_id, recipient_id, channel, template, language, status,"
@@ -156,6 +156,16 @@ class PgDeliveryRepository:
             at,
             held,
         )
+
+    async def pending_for(self, recipient_id: uuid.UUID, limit: int) -> list[Pending]:
+        rows = await self.conn.fetch(
+            f"SELECT {_COLUMNS}, next_attempt_at FROM deliveries"
+            " WHERE recipient_id = $1 AND status = 'sending'"
+            " ORDER BY next_attempt_at, notification_id LIMIT $2",
+            recipient_id,
+            limit,
+        )
+        return [Pending(_delivery(row), row["next_attempt_at"]) for row in rows]
 
 
 class PgInboxRepository:

@@ -3,6 +3,9 @@
 A connection problem or a temporary (4xx) refusal is transient (the dispatcher retries
 with backoff); a permanent (5xx) refusal of the recipient is a :class:`PermanentFailure`.
 A connection that failed is closed and opened again on its next use.
+
+Plain connections use :class:`PlainSmtp`, which pipelines MAIL, RCPT and DATA when the
+server offers it; with STARTTLS or AUTH configured, aiosmtplib does the work.
 """
 
 from __future__ import annotations
@@ -11,17 +14,22 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+from dataclasses import dataclass
 from email.utils import formataddr, formatdate, parseaddr
 
 import aiosmtplib
 from aiosmtplib.typing import SMTPStatus
 
+from dorp_notifications.adapters.smtp_wire import PlainSmtp, valid_address
 from dorp_notifications.domain.model import OutgoingMail
 from dorp_notifications.ports import PermanentFailure
 from dorp_shared.errors import InfrastructureUnavailable
 from dorp_shared.settings import DorpSettings
 
 TIMEOUT_SECONDS = 10.0
+Connection = PlainSmtp | aiosmtplib.SMTP
+MAX_BATCH = 32
+"""Mails written to one connection in one go, at most (CHUNKING servers only)."""
 CRLF = "\r\n"
 MAX_WORD_BYTES = 45
 
@@ -80,39 +88,86 @@ def _base64_lines(text: str) -> str:
     return base64.encodebytes(text.encode("utf-8")).decode("ascii").rstrip("\n").replace("\n", CRLF)
 
 
+@dataclass(frozen=True)
+class _Waiting:
+    mail: OutgoingMail
+    done: asyncio.Future[None]
+
+
 class SmtpMailer:
-    """``pool_size`` connections, each used by one send at a time."""
+    """``pool_size`` connections, each kept by a worker that takes the mails waiting in
+    turn. A worker whose server offers CHUNKING takes every mail waiting (up to
+    ``MAX_BATCH``) and writes them in one go; otherwise one mail at a time. How many are
+    sent at once is the dispatcher's to bound (its concurrency)."""
 
     def __init__(self, settings: DorpSettings, pool_size: int = 8) -> None:
         self._settings = settings
         self._envelope_from = parseaddr(settings.smtp_from)[1]
-        self._idle: asyncio.Queue[aiosmtplib.SMTP | None] = asyncio.Queue()
-        for _ in range(pool_size):
-            self._idle.put_nowait(None)
+        self._pool_size = pool_size
+        self._waiting: asyncio.Queue[_Waiting] = asyncio.Queue()
+        self._workers: list[asyncio.Task[None]] = []
 
     async def send(self, mail: OutgoingMail) -> None:
+        if not valid_address(mail.to_address):
+            raise PermanentFailure("not an e-mail address that SMTP can carry")
+        if not self._workers:
+            self._workers = [
+                asyncio.create_task(self._work(), name=f"smtp-{n}") for n in range(self._pool_size)
+            ]
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.put_nowait(_Waiting(mail, done))
+        await done
+
+    async def _work(self) -> None:
+        client: Connection | None = None
+        try:
+            while True:
+                batch = [await self._waiting.get()]
+                if isinstance(client, PlainSmtp) and client.chunking:
+                    while len(batch) < MAX_BATCH and not self._waiting.empty():
+                        batch.append(self._waiting.get_nowait())
+                batch = [w for w in batch if not w.done.done()]  # its sender gave up: stopping
+                if not batch:
+                    continue
+                try:
+                    client = await self._deliver(client, batch)
+                except Exception as exc:  # a bug must not leave senders waiting forever
+                    _fail(batch, exc)
+        finally:
+            await _discard(client)
+
+    async def _deliver(self, client: Connection | None, batch: list[_Waiting]) -> Connection | None:
+        """Send the batch; returns the connection to keep (None: it broke)."""
         s = self._settings
-        client = await self._idle.get()
         try:
             client = client or await self._connect()
-            await _transaction(
-                client, self._envelope_from, mail.to_address, mime_message(mail, s.smtp_from)
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            if all(refused.code >= 500 for refused in exc.recipients):
-                raise PermanentFailure("the mail server refused the recipient") from exc
-            raise InfrastructureUnavailable("the mail server deferred the recipient") from exc
+            messages = [(w.mail.to_address, mime_message(w.mail, s.smtp_from)) for w in batch]
+            if isinstance(client, PlainSmtp) and client.chunking:
+                refusals = await client.send_many(self._envelope_from, messages)
+            else:
+                [(to, message)] = messages
+                refusals = [await _one(client, self._envelope_from, to, message)]
         except (aiosmtplib.SMTPException, OSError) as exc:
             await _discard(client)
-            client = None
-            raise InfrastructureUnavailable(
-                f"cannot send mail via SMTP at {s.smtp_host}:{s.smtp_port}: {type(exc).__name__}"
-            ) from exc
-        finally:
-            self._idle.put_nowait(client)
+            _fail(
+                batch,
+                InfrastructureUnavailable(
+                    f"cannot send mail via SMTP at {s.smtp_host}:{s.smtp_port}: "
+                    f"{type(exc).__name__}"
+                ),
+            )
+            return None
+        for waiting, refusal in zip(batch, refusals, strict=True):
+            _resolve(waiting.done, None if refusal is None else _failure(refusal))
+        if not client.is_connected:  # broke in the middle of a batch
+            await _discard(client)
+            return None
+        return client
 
-    async def _connect(self) -> aiosmtplib.SMTP:
+    async def _connect(self) -> Connection:
         s = self._settings
+        if not (s.smtp_starttls or s.smtp_username):
+            return await PlainSmtp.connect(s.smtp_host, s.smtp_port, TIMEOUT_SECONDS)
         client = aiosmtplib.SMTP(
             hostname=s.smtp_host,
             port=s.smtp_port,
@@ -127,8 +182,59 @@ class SmtpMailer:
         return client
 
     async def close(self) -> None:
-        while not self._idle.empty():
-            await _discard(self._idle.get_nowait())
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.cancel()
+        for worker in workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        while not self._waiting.empty():
+            _fail([self._waiting.get_nowait()], InfrastructureUnavailable("the mailer closed"))
+
+
+async def _one(
+    client: Connection, sender: str, recipient: str, message: bytes
+) -> aiosmtplib.SMTPException | None:
+    """One mail; a refusal the server answered is returned (the connection stays usable),
+    a broken connection raises."""
+    try:
+        if isinstance(client, PlainSmtp):
+            await client.send(sender, recipient, message)
+        else:
+            await _transaction(client, sender, recipient, message)
+    except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPSenderRefused) as refused:
+        return refused
+    except aiosmtplib.SMTPDataError as refused:
+        return refused
+    return None
+
+
+def _failure(refusal: aiosmtplib.SMTPException) -> Exception:
+    """Permanent when the server refused every recipient for good (5xx), else transient."""
+    if isinstance(refusal, aiosmtplib.SMTPRecipientsRefused) and all(
+        refused.code >= 500 for refused in refusal.recipients
+    ):
+        return PermanentFailure("the mail server refused the recipient")
+    if isinstance(refusal, aiosmtplib.SMTPRecipientsRefused):
+        return InfrastructureUnavailable("the mail server deferred the recipient")
+    if isinstance(refusal, aiosmtplib.SMTPServerDisconnected):
+        return InfrastructureUnavailable("the mail server's connection broke before it answered")
+    code = getattr(refusal, "code", "?")
+    return InfrastructureUnavailable(f"the mail server refused the mail: {code}")
+
+
+def _resolve(done: asyncio.Future[None], error: Exception | None) -> None:
+    if done.done():  # the sender was cancelled meanwhile
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
+
+
+def _fail(batch: list[_Waiting], error: Exception) -> None:
+    for waiting in batch:
+        _resolve(waiting.done, error)
 
 
 async def _transaction(client: aiosmtplib.SMTP, sender: str, recipient: str, data: bytes) -> None:
@@ -152,7 +258,7 @@ async def _reset(client: aiosmtplib.SMTP) -> None:
         await client.execute_command(b"RSET")
 
 
-async def _discard(client: aiosmtplib.SMTP | None) -> None:
+async def _discard(client: Connection | None) -> None:
     if client is not None and client.is_connected:
         with contextlib.suppress(aiosmtplib.SMTPException, OSError):
             await client.quit()

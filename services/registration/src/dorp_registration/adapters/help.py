@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +82,21 @@ class PgHelpRepository:
             *values,
         )
         return bool(inserted)
+
+    async def existing(
+        self, ids: Collection[tuple[Side, uuid.UUID]]
+    ) -> set[tuple[Side, uuid.UUID]]:
+        """Which of these (side, id) are stored, in one query."""
+        requests = [help_id for side, help_id in ids if side == "request"]
+        offers = [help_id for side, help_id in ids if side == "offer"]
+        rows = await self.conn.fetch(
+            "SELECT 'request' AS side, request_id AS help_id FROM help_requests"
+            " WHERE request_id = ANY($1::uuid[])"
+            " UNION ALL SELECT 'offer', offer_id FROM help_offers WHERE offer_id = ANY($2::uuid[])",
+            requests,
+            offers,
+        )
+        return {(row["side"], row["help_id"]) for row in rows}
 
     async def get(self, side: Side, help_id: uuid.UUID) -> HelpItem | None:
         key = TABLES[side][1]

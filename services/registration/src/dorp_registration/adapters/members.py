@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,13 @@ class PgMemberRepository:
             f"SELECT {COLUMNS} FROM members WHERE member_id = $1", member_id
         )
         return None if row is None else _member(row)
+
+    async def get_many(self, member_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Member]:
+        """The members of these ids that exist, in one query."""
+        rows = await self.conn.fetch(
+            f"SELECT {COLUMNS} FROM members WHERE member_id = ANY($1::uuid[])", list(member_ids)
+        )
+        return {row["member_id"]: _member(row) for row in rows}
 
     async def add(self, member: Member, external_id: str | None = None) -> bool:
         inserted = await self.conn.fetchval(

@@ -52,11 +52,19 @@ class PgRejectionLog:
             letter.reason,
             letter.failed_at,
         )
-        letter_id = letter_id_of(letter)
-        await self._enqueue(
-            deadletter_subject(self.region, SERVICE),
-            stream_name(self.region, DEADLETTER),
-            {MSG_ID_HEADER: f"{SERVICE}:{letter_id}:dead"},
-            letter.model_dump_json().encode(),
-            message_id=letter_id,
-        )
+        subject, stream, headers, body, letter_id = dead_letter_message(self.region, letter)
+        await self._enqueue(subject, stream, headers, body, message_id=letter_id)
+
+
+def dead_letter_message(
+    region: str, letter: DeadLetter
+) -> tuple[str, str, dict[str, str], bytes, uuid.UUID]:
+    """Subject, stream, headers, body and message id of a dead letter, for the outbox."""
+    letter_id = letter_id_of(letter)
+    return (
+        deadletter_subject(region, SERVICE),
+        stream_name(region, DEADLETTER),
+        {MSG_ID_HEADER: f"{SERVICE}:{letter_id}:dead"},
+        letter.model_dump_json().encode(),
+        letter_id,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from typing import Literal
@@ -12,6 +13,7 @@ RecordKind = Literal["member", "help_request", "help_offer", "organisation"]
 NAMESPACE = uuid.UUID("5f1d7a2e-3c4b-5e6f-8a9b-0c1d2e3f4a5b")
 
 
+@functools.lru_cache(maxsize=8192)  # a batch derives each id twice (its read, its use case)
 def dorp_id(region: str, partner_id: str, kind: RecordKind, external_id: str) -> uuid.UUID:
     """uuid5 of (region, partner, kind of record, external id); JSON keeps the parts apart."""
     return uuid.uuid5(NAMESPACE, json.dumps([region, partner_id, kind, external_id]))

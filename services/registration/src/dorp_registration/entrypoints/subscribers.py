@@ -1,18 +1,26 @@
 """Partner intake: core NATS request/reply on ``dorp.<region>.partner.<partner_id>.<event>``.
 
-The body reaches the handler as raw bytes (no FastStream decoding), so a malformed payload
-becomes a rejection reply instead of an error. Every message gets a ``PartnerReply``.
+The body is handled as raw bytes, so a malformed payload becomes a rejection reply instead
+of an error. Every message gets a ``PartnerReply``.
 
-Throughput: the subscriber only queues each message in a *lane* and takes the next one, in
-arrival order. A member's messages always go to the same lane, so their order holds. A lane
-writes whatever queued up meanwhile in one transaction (one commit, one disk flush, for many
-messages), each message in a savepoint of its own so that a failing one is undone alone, and
-then replies to each: a reply always means committed. Queued messages count as in progress
-for FastStream's graceful shutdown, which waits for them before it unsubscribes.
+Throughput: a plain nats-py subscription (not a FastStream subscriber, whose per-message
+pipeline alone allows fewer requests per second than the target, see docs/benchmarks.md)
+only queues each message in a *lane* and takes the next one, in arrival order. A member's
+messages always go to the same lane, so their order holds. A lane writes whatever queued up
+meanwhile in one transaction (one commit, one disk flush, for many messages) and then replies
+to each: a reply always means committed. Member registrations, requests and offers are
+written through :class:`BatchUnitOfWork` (one statement per table for the whole batch);
+organisations and partner commands each in a savepoint of their own. Either way a failing
+message is undone alone.
 
-This relies on what ``handle_partner_message`` does with its unit of work: everything a
-message changes is in one ``async with uow`` block, or in a second one after the first was
-rolled back (a rejected partner command).
+The FastStream subscriber is still declared: it puts the channel in the AsyncAPI document
+and serves the moments between the broker's start and the plain subscription's; it is
+stopped as soon as the plain subscription runs. At shutdown the plain subscription is
+drained and the lanes finish what they hold before the broker closes.
+
+The savepoint path relies on what ``handle_partner_message`` does with its unit of work:
+everything a message changes is in one ``async with uow`` block, or in a second one after
+the first was rolled back (a rejected partner command).
 
 Why not FastStream's ``max_workers``: measured here, its concurrent subscriber answers
 fewer requests per second than the sequential one, and it would not keep a member's
@@ -23,23 +31,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self, cast
+from typing import Any, Self, cast
 
 import asyncpg
 import structlog
+from faststream._internal.endpoint.subscriber import SubscriberUsecase
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from opentelemetry.context import Context
 
+from dorp_registration.adapters.batch import BATCHED_EVENTS, BatchUnitOfWork
 from dorp_registration.adapters.uow import RegistrationPgUnitOfWork
 from dorp_registration.handlers import PartnerMessage, handle_partner_message
 from dorp_shared.commands import IDEMPOTENCY_HEADER
 from dorp_shared.contracts.partner import MAX_PARTNER_PAYLOAD_BYTES, PartnerReply
 from dorp_shared.contracts.subjects import partner_wildcard
-from dorp_shared.observability import Carried
+from dorp_shared.observability import Carried, extract
+from dorp_shared.observability.correlation import correlation_from
 from dorp_shared.service import Runtime, raw_body
 from dorp_shared.uow import PgUnitOfWork
 
@@ -47,6 +62,10 @@ log = structlog.get_logger(__name__)
 
 UNAVAILABLE = PartnerReply(status="rejected", reason="temporarily_unavailable")
 REPLY_HEADERS = {"content-type": "application/json"}
+QUEUE = "registration"
+INTAKE = "partner_intake"
+"""Where the intake is kept in ``Runtime.extras``."""
+EMPTY = Context()
 LANES = 4
 """Transactions written at once; each holds a pool connection while it writes."""
 MAX_BATCH = 64
@@ -76,23 +95,28 @@ def partner_message(
 def ordering_key(message: PartnerMessage) -> str:
     """Messages about one member share a key: the partner and the member's external id
     (``member_external_id`` of a request or offer, ``external_id`` of a registration)."""
+    return _parsed(message)[0]
+
+
+def _parsed(message: PartnerMessage) -> tuple[str, dict[str, Any] | None]:
+    """The ordering key, and the body's JSON object if it is one (read once, here)."""
     if len(message.body) > MAX_PARTNER_PAYLOAD_BYTES:
-        return message.partner_id
+        return message.partner_id, None
     try:
         data = json.loads(message.body)
     except ValueError:
-        return message.partner_id
+        return message.partner_id, None
     if not isinstance(data, dict):
-        return message.partner_id
+        return message.partner_id, None
     member = data.get("member_external_id") or data.get("external_id")
-    return f"{message.partner_id}/{member}"
+    return f"{message.partner_id}/{member}", data
 
 
-def wire_partner_intake(runtime: Runtime) -> None:
+def wire_partner_intake(runtime: Runtime) -> PartnerIntake:
     lanes = IntakeLanes(runtime)
     subscriber = runtime.broker.subscriber(
         partner_wildcard(runtime.region.id),
-        queue="registration",
+        queue=QUEUE,
         decoder=raw_body,
         no_reply=True,  # the lane replies once the message is committed
         title="registration: partner intake",
@@ -104,24 +128,64 @@ def wire_partner_intake(runtime: Runtime) -> None:
 
     @subscriber
     async def partner_intake(body: bytes) -> None:
-        # From the context, not a ``NatsMessage`` parameter: FastStream resolves such a
-        # parameter in a worker thread, a thread switch per message.
+        # Only until PartnerIntake.start replaces this subscriber (see the module docstring).
         raw = runtime.broker.context.get_local("message").raw_message
         # Held until replied: FastStream's graceful stop waits for the subscriber's lock.
         in_progress = contextlib.ExitStack()
         in_progress.enter_context(subscriber.lock)
         message = partner_message(raw.subject, body, raw.headers)
-        await lanes.submit(message, raw.reply, in_progress)
+        await lanes.submit(message, raw.reply, Carried.now(), in_progress)
+
+    intake = PartnerIntake(runtime, lanes, subscriber)
+    runtime.extras[INTAKE] = intake
+    return intake
+
+
+class PartnerIntake:
+    """The plain nats-py subscription of partner intake, feeding the lanes."""
+
+    def __init__(
+        self, runtime: Runtime, lanes: IntakeLanes, declared: SubscriberUsecase[Any]
+    ) -> None:
+        self._runtime = runtime
+        self._lanes = lanes
+        self._declared = declared
+        self._subscription: Subscription | None = None
+
+    async def start(self) -> None:
+        """Subscribe (same subjects, same queue group), then stop FastStream's subscriber:
+        at no moment does nobody listen."""
+        connection = self._runtime.broker.connection
+        self._subscription = await connection.subscribe(
+            partner_wildcard(self._runtime.region.id), queue=QUEUE, cb=self._received
+        )
+        await self._declared.stop()
+
+    async def stop(self) -> None:
+        """Take no more messages; write and answer every message taken."""
+        if self._subscription is not None:
+            with contextlib.suppress(Exception):  # the connection may already be closing
+                await self._subscription.drain()  # type: ignore[no-untyped-call]
+            self._subscription = None
+        await self._lanes.finished()
+
+    async def _received(self, msg: Msg) -> None:
+        headers = msg.headers
+        carried = Carried(correlation_from(headers), extract(headers) if headers else EMPTY)
+        message = partner_message(msg.subject, msg.data, headers)
+        await self._lanes.submit(message, msg.reply, carried)
 
 
 @dataclass
 class _Queued:
     message: PartnerMessage
+    data: dict[str, Any] | None
+    """The body's JSON object, if it is one."""
     reply_to: str
     received_at: datetime
-    in_progress: contextlib.ExitStack
     carried: Carried
     """The message's correlation id and trace context: the lane writes in another task."""
+    in_progress: contextlib.ExitStack | None
 
 
 class IntakeLanes:
@@ -141,16 +205,34 @@ class IntakeLanes:
         self._queues: list[asyncio.Queue[_Queued]] = []
         self._room: asyncio.Semaphore | None = None
         self._writers: list[asyncio.Task[None]] = []
+        self._held: list[_HeldConnection] = []
+        self._unanswered = 0
+        self._all_answered = asyncio.Event()
+        self._all_answered.set()
 
     async def submit(
-        self, message: PartnerMessage, reply_to: str, in_progress: contextlib.ExitStack
+        self,
+        message: PartnerMessage,
+        reply_to: str,
+        carried: Carried,
+        in_progress: contextlib.ExitStack | None = None,
     ) -> None:
         """Queue the message in its lane (waiting for room if too many are queued)."""
         room = self._room or self._start()
         await room.acquire()
-        lane = zlib.crc32(ordering_key(message).encode()) % self._lanes
-        queued = _Queued(message, reply_to, datetime.now(UTC), in_progress, Carried.now())
+        key, data = _parsed(message)
+        lane = zlib.crc32(key.encode()) % self._lanes
+        queued = _Queued(message, data, reply_to, datetime.now(UTC), carried, in_progress)
+        self._unanswered += 1
+        self._all_answered.clear()
         self._queues[lane].put_nowait(queued)
+
+    async def finished(self) -> None:
+        """Wait until every queued message is written and answered, then give the lanes'
+        connections back to the pool (which waits for them when it closes)."""
+        await self._all_answered.wait()
+        for held in self._held:
+            await held.release()
 
     def _start(self) -> asyncio.Semaphore:
         """Started on the first message, in the service's event loop; the writers hold
@@ -164,22 +246,56 @@ class IntakeLanes:
         return self._room
 
     async def _write_lane(self, queue: asyncio.Queue[_Queued]) -> None:
+        held = _HeldConnection(self._runtime.pool)
+        self._held.append(held)
         while True:
             batch = [await queue.get()]
             while len(batch) < self._max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
             try:
-                replies = await self._write(batch)
+                replies = await self._write(batch, held)
             except Exception as exc:  # never leave a partner waiting for a timeout
                 log.error("partner.lane_failed", error=type(exc).__name__, messages=len(batch))
                 replies = [UNAVAILABLE] * len(batch)
             await self._reply(batch, replies)
 
-    async def _write(self, batch: list[_Queued]) -> list[PartnerReply]:
-        """As few transactions as the batch allows; the replies, in the batch's order."""
+    async def _write(self, batch: list[_Queued], held: _HeldConnection) -> list[PartnerReply]:
+        """Runs of batched events one transaction each; the others as few transactions as
+        their locks allow; the replies, in the batch's order."""
         replies: list[PartnerReply] = []
         while len(replies) < len(batch):
-            replies += await self._write_prefix(batch[len(replies) :])
+            rest = batch[len(replies) :]
+            batched = list(itertools.takewhile(_batched, rest))
+            if batched:
+                replies += await self._write_batched(batched, held)
+            else:
+                await held.release()  # the savepoint path takes its own
+                others = list(itertools.takewhile(lambda queued: not _batched(queued), rest))
+                replies += await self._write_prefix(others)
+        return replies
+
+    async def _write_batched(
+        self, batch: list[_Queued], held: _HeldConnection
+    ) -> list[PartnerReply]:
+        """One read per table, the use case per message in memory, one statement that writes
+        it all. If the write fails (a row another replica stored meanwhile, a lost
+        connection), nothing was written, and the messages go through the savepoint path."""
+        runtime = self._runtime
+        uow = runtime.uow(BatchUnitOfWork)
+        try:
+            connection = await held.connection()
+            sent = [(q.message.partner_id, q.message.event, q.data) for q in batch]
+            await uow.read(connection, runtime.region, sent)
+            replies = [await _handle_kept(uow, runtime, queued) for queued in batch]
+            await uow.flush(connection)
+        except Exception as exc:
+            log.warning("partner.batch_rewritten", error=type(exc).__name__, messages=len(batch))
+            await held.release()
+            replies = []
+            while len(replies) < len(batch):
+                replies += await self._write_prefix(batch[len(replies) :])
+            return replies
+        uow.committed()
         return replies
 
     async def _write_prefix(self, batch: list[_Queued]) -> list[PartnerReply]:
@@ -230,23 +346,55 @@ class IntakeLanes:
             except Exception as exc:  # the partner times out and retries: nothing is lost
                 log.warning("partner.reply_failed", error=type(exc).__name__)
             finally:
-                queued.in_progress.close()
+                if queued.in_progress is not None:
+                    queued.in_progress.close()
                 if self._room is not None:
                     self._room.release()
+                self._unanswered -= 1
+        if not self._unanswered:
+            self._all_answered.set()
 
 
 async def _handle(uow: RegistrationPgUnitOfWork, runtime: Runtime, queued: _Queued) -> PartnerReply:
-    message = queued.message
-    with (
-        queued.carried.restored(),
-        structlog.contextvars.bound_contextvars(subject=message.subject),
-    ):
-        return await handle_partner_message(uow, runtime.region, message, queued.received_at)
+    # The subject is not bound for the logs: the lines logged here name it themselves.
+    with queued.carried.restored():
+        return await handle_partner_message(uow, runtime.region, queued.message, queued.received_at)
+
+
+class _HeldConnection:
+    """A lane's pool connection, kept from batch to batch: giving it back costs a round
+    trip (the pool resets it)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._held: asyncpg.pool.PoolConnectionProxy | None = None
+
+    async def connection(self) -> asyncpg.Connection:
+        if self._held is None:
+            self._held = await self._pool.acquire()
+        return cast(asyncpg.Connection, self._held)
+
+    async def release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            await self._pool.release(held)
+
+
+async def _handle_kept(uow: BatchUnitOfWork, runtime: Runtime, queued: _Queued) -> PartnerReply:
+    """The use case with its changes kept in memory; a message that fails is forgotten alone."""
+    try:
+        return await _handle(cast(RegistrationPgUnitOfWork, uow), runtime, queued)
+    except Exception as exc:
+        return _unavailable(queued, exc)
+
+
+def _batched(queued: _Queued) -> bool:
+    return queued.message.event in BATCHED_EVENTS
 
 
 def _unavailable(queued: _Queued, exc: Exception) -> PartnerReply:
     """The partner may retry; it must not wait for a timeout."""
-    log.error("partner.failed", error=type(exc).__name__, partner_event=queued.message.event)
+    log.error("partner.failed", error=type(exc).__name__, subject=queued.message.subject)
     return UNAVAILABLE
 
 

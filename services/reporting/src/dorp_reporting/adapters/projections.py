@@ -99,6 +99,7 @@ class PgProjector:
             "DELETE FROM sign_ups WHERE member_id = $1",
             "DELETE FROM quotes WHERE member_id = $1",
             "UPDATE self_checks SET member_id = NULL WHERE member_id = $1",
+            "DELETE FROM community_leads WHERE member_id = $1",
         )
         for statement in statements:
             await self.conn.execute(statement, member)
@@ -214,7 +215,7 @@ class PgProjector:
                 "INSERT INTO coffee_dates (date_id, participant, member_id, place, paired_at)"
                 f" VALUES ($1, $2, {_UNLESS_ERASED.format('$3')}, $4, $5)"
                 " ON CONFLICT (date_id, participant) DO NOTHING",
-                p.date_id, _participant(p.date_id, participant), participant, place, at,
+                p.date_id, participant_key(p.date_id, participant), participant, place, at,
             )  # fmt: skip
 
     # --- initiatives, sessions, sign-ups and attendance ---------------------------------
@@ -350,6 +351,43 @@ class PgProjector:
             p.decision_id, p.organisation_id, at,
         )  # fmt: skip
 
+    # --- learning communities and the resident survey --------------------------------------
+
+    @projects(ev.LearningCommunityUpdated)
+    async def learning_community(
+        self, p: ev.LearningCommunityUpdated, at: datetime, event_id: uuid.UUID
+    ) -> None:
+        """Each state is kept (the report shows the one at the end of its period); leads
+        are counted, and an erased lead is not linked again."""
+        await self.conn.execute(
+            "INSERT INTO learning_communities (event_id, home_area, core_theme, phase,"
+            " updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
+            event_id, p.home_area, p.core_theme, p.phase, at,
+        )  # fmt: skip
+        await self.conn.executemany(
+            "INSERT INTO community_leads (event_id, member_id) SELECT $1, $2"
+            " WHERE NOT EXISTS (SELECT 1 FROM erased_members WHERE member_id = $2)"
+            " ON CONFLICT DO NOTHING",
+            [(event_id, lead) for lead in p.lead_member_ids],
+        )
+
+    @projects(ev.SurveyResponseRecorded)
+    async def survey_response(
+        self, p: ev.SurveyResponseRecorded, at: datetime, _: uuid.UUID
+    ) -> None:
+        inserted = await self.conn.fetchval(
+            "INSERT INTO survey_responses (response_id, survey_id, home_area, respondent_role,"
+            " recorded_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (response_id) DO NOTHING"
+            " RETURNING true",
+            p.response_id, p.survey_id, p.home_area, p.respondent_role, at,
+        )  # fmt: skip
+        if inserted:
+            await self.conn.executemany(
+                "INSERT INTO survey_answers (response_id, question, answer) VALUES ($1, $2, $3)"
+                " ON CONFLICT DO NOTHING",
+                [(p.response_id, question, answer) for question, answer in p.answers.items()],
+            )
+
     # --- notifications ------------------------------------------------------------------------
 
     @projects(ev.NotificationSent)
@@ -369,11 +407,12 @@ PROJECTION_TABLES = (
     "members", "member_departures", "requests", "offers", "matches", "match_feedback",
     "coffee_dates", "organisations", "initiatives", "sessions", "attendance", "attendees",
     "sign_ups", "quotes", "self_checks", "parent_groups", "dialogue_tables", "decisions",
-    "decision_uptakes", "notifications",
+    "decision_uptakes", "notifications", "learning_communities", "community_leads",
+    "survey_responses", "survey_answers",
 )  # fmt: skip
 """Everything a rebuild empties (not the editorial text staff wrote)."""
 
 
-def _participant(date_id: uuid.UUID, member_id: uuid.UUID) -> uuid.UUID:
+def participant_key(date_id: uuid.UUID, member_id: uuid.UUID) -> uuid.UUID:
     """A per-date participant key that does not reveal the member id once it is erased."""
     return uuid.uuid5(date_id, str(member_id))

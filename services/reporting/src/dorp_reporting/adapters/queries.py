@@ -10,6 +10,7 @@ import asyncpg
 from dorp_reporting.domain.editorial import Editorial
 from dorp_reporting.domain.facts import (
     CoffeeDates,
+    CommunityFact,
     DecisionFact,
     HelpCounts,
     InitiativeCounts,
@@ -19,6 +20,8 @@ from dorp_reporting.domain.facts import (
     QuoteFact,
     ReportData,
     SelfCheckBucket,
+    SurveyCounts,
+    SurveyQuestion,
 )
 from dorp_reporting.domain.period import ALL, Period, Window
 
@@ -77,6 +80,8 @@ class PgReportQueries:
                 " GROUP BY channel",
                 bounds,
             ),
+            communities=await self._communities(bounds),
+            survey=await self._survey(bounds),
             editorial=await self.editorial(period.key),
         )
 
@@ -106,11 +111,15 @@ class PgReportQueries:
             return {(r["kind"], r["home_area"]): int(r["n"]) for r in rows}
 
         match_rows = await self.conn.fetch(
-            "SELECT m.kind, m.home_area, m.confirmed_at IS NOT NULL AS confirmed,"
+            "SELECT kind, home_area, count(*) AS proposed, count(*) FILTER (WHERE confirmed)"
+            " AS confirmed, count(*) FILTER (WHERE helped) AS helped,"
+            " count(*) FILTER (WHERE contact) AS contact FROM ("
+            " SELECT m.kind, m.home_area, m.confirmed_at IS NOT NULL AS confirmed,"
             " coalesce(bool_or(f.helped), false) AS helped,"
             " coalesce(bool_or(f.became_contact), false) AS contact"
             " FROM matches m LEFT JOIN match_feedback f USING (proposal_id)"
-            f" WHERE {_in('m.proposed_at')} GROUP BY m.proposal_id",
+            f" WHERE {_in('m.proposed_at')} GROUP BY m.proposal_id) per_match"
+            " GROUP BY kind, home_area",
             *bounds,
         )
         proposed: Counter[KindArea] = Counter()
@@ -119,7 +128,7 @@ class PgReportQueries:
         contact: Counter[KindArea] = Counter()
         for r in match_rows:
             key = (r["kind"], r["home_area"])
-            proposed[key] += 1
+            proposed[key] += r["proposed"]
             confirmed[key] += r["confirmed"]
             helped[key] += r["helped"]
             contact[key] += r["contact"]
@@ -158,16 +167,21 @@ class PgReportQueries:
 
     async def _initiatives(self, bounds: Bounds) -> tuple[InitiativeCounts, ...]:
         rows = await self.conn.fetch(
-            "WITH s AS (SELECT * FROM sessions WHERE NOT cancelled AND " + _in("starts_at") + ")"
-            " SELECT i.initiative_id, i.name, i.kind,"
-            " (SELECT count(*) FROM s WHERE s.initiative_id = i.initiative_id) AS sessions,"
-            " (SELECT coalesce(sum(a.headcount), 0) FROM attendance a JOIN s USING (session_id)"
-            "   WHERE s.initiative_id = i.initiative_id) AS attendance,"
-            " (SELECT count(DISTINCT t.member_id) FROM attendees t JOIN s USING (session_id)"
-            "   WHERE s.initiative_id = i.initiative_id) AS unique_participants,"
-            " (SELECT count(*) FROM sign_ups u JOIN s USING (session_id)"
-            "   WHERE s.initiative_id = i.initiative_id AND u.status <> 'cancelled') AS sign_ups"
-            " FROM initiatives i ORDER BY i.name, i.initiative_id",
+            "WITH s AS MATERIALIZED (SELECT session_id, initiative_id FROM sessions"
+            f" WHERE NOT cancelled AND {_in('starts_at')}),"
+            " held AS (SELECT initiative_id, count(*) AS n FROM s GROUP BY 1),"
+            " came AS (SELECT s.initiative_id, sum(a.headcount) AS n"
+            "   FROM attendance a JOIN s USING (session_id) GROUP BY 1),"
+            " people AS (SELECT s.initiative_id, count(DISTINCT t.member_id) AS n"
+            "   FROM attendees t JOIN s USING (session_id) GROUP BY 1),"
+            " signed AS (SELECT s.initiative_id, count(*) AS n FROM sign_ups u"
+            "   JOIN s USING (session_id) WHERE u.status <> 'cancelled' GROUP BY 1)"
+            " SELECT i.initiative_id, i.name, i.kind, coalesce(held.n, 0) AS sessions,"
+            " coalesce(came.n, 0) AS attendance, coalesce(people.n, 0) AS unique_participants,"
+            " coalesce(signed.n, 0) AS sign_ups FROM initiatives i"
+            " LEFT JOIN held USING (initiative_id) LEFT JOIN came USING (initiative_id)"
+            " LEFT JOIN people USING (initiative_id) LEFT JOIN signed USING (initiative_id)"
+            " ORDER BY i.name, i.initiative_id",
             *bounds,
         )
         return tuple(
@@ -255,6 +269,39 @@ class PgReportQueries:
         )
         return tuple(QuoteFact(r["text"], r["language"], r["initiative"], r["role"]) for r in rows)
 
+    async def _communities(self, bounds: Bounds) -> tuple[CommunityFact, ...]:
+        """Each area's learning community in its last state before the end of the period."""
+        rows = await self.conn.fetch(
+            "SELECT c.home_area, c.core_theme, c.phase,"
+            " (SELECT count(*) FROM community_leads l WHERE l.event_id = c.event_id) AS leads"
+            " FROM (SELECT DISTINCT ON (home_area) * FROM learning_communities"
+            "  WHERE $1::timestamptz IS NULL OR updated_at < $1"
+            "  ORDER BY home_area, updated_at DESC, event_id) c ORDER BY c.home_area",
+            bounds[1],
+        )
+        return tuple(
+            CommunityFact(r["home_area"], r["core_theme"], r["phase"], int(r["leads"]))
+            for r in rows
+        )
+
+    async def _survey(self, bounds: Bounds) -> SurveyCounts:
+        by_area = await self._counts(
+            "SELECT home_area AS key, count(*) AS n FROM survey_responses"
+            f" WHERE {_in('recorded_at')} GROUP BY home_area",
+            bounds,
+        )
+        rows = await self.conn.fetch(
+            "SELECT r.survey_id, a.question, count(*) AS n, avg(a.answer) AS mean"
+            " FROM survey_answers a JOIN survey_responses r USING (response_id)"
+            f" WHERE {_in('r.recorded_at')} GROUP BY 1, 2 ORDER BY 1, 2",
+            *bounds,
+        )
+        questions = tuple(
+            SurveyQuestion(r["survey_id"], r["question"], int(r["n"]), float(r["mean"]))
+            for r in rows
+        )
+        return SurveyCounts(by_area=by_area, questions=questions)
+
     async def editorial(self, period_key: str) -> Editorial | None:
         row = await self.conn.fetchrow(
             "SELECT period, highlights, focus_points, updated_by, updated_at"
@@ -274,6 +321,7 @@ class PgReportQueries:
             " UNION ALL SELECT paired_at FROM coffee_dates UNION ALL SELECT recorded_at FROM quotes"
             " UNION ALL SELECT recorded_at FROM self_checks"
             " UNION ALL SELECT recorded_at FROM decisions"
+            " UNION ALL SELECT recorded_at FROM survey_responses"
             " UNION ALL SELECT sent_at FROM notifications) events",
             time_zone,
         )

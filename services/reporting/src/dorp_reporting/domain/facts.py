@@ -97,6 +97,34 @@ class CoffeeDates:
 
 
 @dataclass(frozen=True)
+class CommunityFact:
+    """An area's learning community as it stood at the end of the period."""
+
+    home_area: str
+    core_theme: str
+    phase: str
+    leads: int
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    """The answers (1 to 5) to one question of one survey in the period."""
+
+    survey_id: str
+    question: str
+    answers: int
+    mean: float
+
+
+@dataclass(frozen=True)
+class SurveyCounts:
+    """Resident survey responses of the period: respondents per area, answers per question."""
+
+    by_area: Mapping[str, int] = field(default_factory=dict)
+    questions: tuple[SurveyQuestion, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything one report of one period is built from."""
 
@@ -115,4 +143,6 @@ class ReportData:
     self_checks: tuple[SelfCheckBucket, ...] = ()
     quotes: tuple[QuoteFact, ...] = ()
     notifications: Mapping[str, int] = field(default_factory=dict)
+    communities: tuple[CommunityFact, ...] = ()
+    survey: SurveyCounts = field(default_factory=SurveyCounts)
     editorial: Editorial | None = None

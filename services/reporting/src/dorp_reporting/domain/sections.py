@@ -4,6 +4,7 @@ small counts of people suppressed."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -27,7 +28,9 @@ from dorp_reporting.domain.words import (
     BUFFERS,
     CHANNELS,
     INITIATIVE_KINDS,
+    INQUIRY_PHASES,
     LADDER_STEPS,
+    ORGANISATION_TYPE_ONE,
     ORGANISATION_TYPES,
     SPEAKERS,
     words,
@@ -38,6 +41,7 @@ from dorp_shared.vocabulary import (
     area_unit_words,
     kind_labels,
     language_name,
+    readable,
     role_words,
 )
 
@@ -79,6 +83,7 @@ def build_sections(
         organisations,
         engagement,
         dialogue,
+        learning_communities,
         self_checks,
         quotes,
         messages,
@@ -368,20 +373,9 @@ def organisations(ctx: Context) -> Section:
     types = [t for t in types if orgs.partners.get(t) or orgs.others.get(t)]
     title = T(nl="Partnerorganisaties", en="Partner organisations")
     partners = sum(orgs.partners.values())
-    phrase_nl = _enumerate_nl(
-        [
-            f"{orgs.partners[t]} {words(ORGANISATION_TYPES, t)[0]}"
-            for t in types
-            if orgs.partners.get(t)
-        ]
-    )
-    phrase_en = _enumerate_en(
-        [
-            f"{orgs.partners[t]} {words(ORGANISATION_TYPES, t)[1]}"
-            for t in types
-            if orgs.partners.get(t)
-        ]
-    )
+    counted = [(n, _organisations_of(t, n)) for t in types if (n := orgs.partners.get(t, 0))]
+    phrase_nl = _enumerate_nl([f"{n} {w[0]}" for n, w in counted if n])
+    phrase_en = _enumerate_en([f"{n} {w[1]}" for n, w in counted if n])
     sentence = (
         T(
             nl=f"{ctx.region.programme.name} werkt met {phrase_nl}.",
@@ -419,6 +413,10 @@ def organisations(ctx: Context) -> Section:
     return Section(
         key="organisations", title=title, paragraphs=(sentence,), tables=(table,) if rows else ()
     )
+
+
+def _organisations_of(type_: str, n: int) -> tuple[str, str]:
+    return words(ORGANISATION_TYPE_ONE if n == 1 else ORGANISATION_TYPES, type_)
 
 
 # --- volunteer engagement over time ---------------------------------------------------------
@@ -507,13 +505,28 @@ def _stay(
     return counts
 
 
+class _Headcount:
+    """How many of ``memberships`` are members at a moment (joined before it, not left by
+    then), from two sorted lists: a chart step costs two bisections, not a pass over every
+    member (a large region has tens of thousands)."""
+
+    def __init__(self, memberships: Iterable[Membership]) -> None:
+        stays = list(memberships)
+        self.joined = sorted(m.registered_at for m in stays)
+        self.left = sorted(max(m.left_at, m.registered_at) for m in stays if m.left_at)
+
+    def at(self, moment: datetime) -> int:
+        return bisect_left(self.joined, moment) - bisect_left(self.left, moment)
+
+
 def _membership_chart(ctx: Context, roles: Sequence[str]) -> Chart:
     buckets = _buckets(ctx)
     series = []
     for role in roles:
+        headcount = _Headcount(m for m in ctx.data.memberships if m.role == role)
         values: list[float | None] = []
         for window in buckets:
-            members = _stay(ctx.data.memberships, role, window.start, window.end)["at_end"]
+            members = headcount.at(window.end)
             values.append(float(members) if members >= ctx.threshold else None)
         series.append(
             Series(name=T(nl=role_words(role)[0], en=role_words(role)[1]), values=tuple(values))
@@ -586,6 +599,156 @@ def dialogue(ctx: Context) -> Section:
 
 def _vote(ctx: Context, votes: int) -> str:
     return str(votes) if votes >= ctx.threshold else f"<{ctx.threshold}"
+
+
+# --- learning communities and the resident survey (seeds 001, 002) ---------------------------
+
+
+def learning_communities(ctx: Context) -> Section:
+    """Per area a core theme and the phase of appreciative inquiry, led by a parent, a
+    professional and a researcher; and what residents answered in the survey. The themes
+    are entries (text stays in the region); counts of people are suppressed."""
+    title = T(nl="Leergemeenschappen en bewonersenquête", en="Learning communities and survey")
+    communities, survey = ctx.data.communities, ctx.data.survey
+    if not communities and not survey.by_area:
+        none = T(
+            nl="Er zijn (nog) geen leergemeenschappen of enquêteantwoorden vastgelegd.",
+            en="No learning communities or survey responses recorded (yet).",
+        )
+        return Section(key="learning_communities", title=title, paragraphs=(none,))
+    paragraphs = []
+    if communities:
+        paragraphs.append(
+            T(
+                nl=f"{len(communities)} leergemeenschappen: per {ctx.unit.nl} werken een "
+                "ouder, een professional en een onderzoeker samen aan een kernthema, in de "
+                "fasen van waarderend onderzoeken (definiëren, ontdekken, dromen, ontwerpen, "
+                "doen, delen).",
+                en=f"{len(communities)} learning communities: per {ctx.unit.en} a parent, a "
+                "professional and a researcher work on a core theme, through the phases of "
+                "appreciative inquiry (define, discover, dream, design, destiny, dissemination).",
+            )
+        )
+    tables = [_communities_table(ctx)] if communities else []
+    if survey.by_area:
+        respondents = suppress_table(
+            [[n] for n in survey.by_area.values()], ctx.threshold, row_totals=False
+        ).column_totals[0]
+        paragraphs.append(
+            T(
+                nl=f"Bewonersenquête: {respondents.display} antwoorden in deze periode; "
+                f"gemiddelden alleen bij ten minste {ctx.threshold} antwoorden (1 = helemaal "
+                "niet, 5 = helemaal wel).",
+                en=f"Resident survey: {respondents.display} responses in this period; means "
+                f"only from {ctx.threshold} answers on (1 = not at all, 5 = very much).",
+            )
+        )
+        tables += _survey_tables(ctx)
+    entries = tuple(
+        Entry(
+            text=c.core_theme,
+            notes=(
+                ctx.area(c.home_area),
+                T(nl=f"fase: {_phase(c.phase)[0]}", en=f"phase: {_phase(c.phase)[1]}"),
+            ),
+        )
+        for c in communities
+    )
+    return Section(
+        key="learning_communities",
+        title=title,
+        paragraphs=tuple(paragraphs),
+        tables=tuple(tables),
+        entries=entries,
+    )
+
+
+def _phase(phase: str) -> tuple[str, str]:
+    step = list(INQUIRY_PHASES).index(phase) + 1 if phase in INQUIRY_PHASES else 0
+    nl, en = words(INQUIRY_PHASES, phase)
+    total = len(INQUIRY_PHASES)
+    return (f"{nl} ({step} van {total})", f"{en} ({step} of {total})") if step else (nl, en)
+
+
+def _communities_table(ctx: Context) -> Table:
+    communities = ctx.data.communities
+    leads = suppress_table(
+        [[c.leads] for c in communities], ctx.threshold, row_totals=False, column_totals=False
+    )
+    order = list(INQUIRY_PHASES)
+    return Table(
+        key="leergemeenschappen",
+        title=T(nl="Leergemeenschappen", en="Learning communities"),
+        label_header=T(nl=ctx.unit.nl.capitalize(), en=ctx.unit.en.capitalize()),
+        columns=(
+            T(nl=f"Fase (1–{len(order)})", en=f"Phase (1–{len(order)})"),
+            T(nl="Trekkers", en="Leads"),
+        ),
+        rows=tuple(
+            Row(
+                key=c.home_area,
+                label=ctx.area(c.home_area),
+                cells=(
+                    count(order.index(c.phase) + 1 if c.phase in order else 0),
+                    leads.cells[n][0],
+                ),
+            )
+            for n, c in enumerate(communities)
+        ),
+    )
+
+
+def _survey_tables(ctx: Context) -> list[Table]:
+    survey = ctx.data.survey
+    areas = _known_then_seen((a.id for a in ctx.region.areas), survey.by_area)
+    areas = [a for a in areas if survey.by_area.get(a)]
+    by_area = suppress_table([[survey.by_area[a]] for a in areas], ctx.threshold, row_totals=False)
+    answers = suppress_table(
+        [[q.answers] for q in survey.questions],
+        ctx.threshold,
+        row_totals=False,
+        column_totals=False,
+    )
+    several = len({q.survey_id for q in survey.questions}) > 1
+    responses = T(nl="Antwoorden", en="Responses")
+    return [
+        Table(
+            key="enquete_per_gebied",
+            title=T(nl=f"Enquête per {ctx.unit.nl}", en=f"Survey by {ctx.unit.en}"),
+            label_header=T(nl=ctx.unit.nl.capitalize(), en=ctx.unit.en.capitalize()),
+            columns=(responses,),
+            rows=tuple(
+                Row(key=a, label=ctx.area(a), cells=(by_area.cells[n][0],))
+                for n, a in enumerate(areas)
+            ),
+            totals=Row(key="total", label=TOTAL, cells=(by_area.column_totals[0],)),
+        ),
+        Table(
+            key="enquete_per_vraag",
+            title=T(nl="Enquête per vraag", en="Survey by question"),
+            label_header=T(nl="Vraag", en="Question"),
+            columns=(responses, T(nl="Gemiddelde (1–5)", en="Mean (1–5)")),
+            rows=tuple(
+                Row(
+                    key=f"{q.survey_id}:{q.question}",
+                    label=T(
+                        nl=_question(q.survey_id, q.question, several),
+                        en=_question(q.survey_id, q.question, several),
+                    ),
+                    cells=(
+                        answers.cells[n][0],
+                        Figure.average(q.mean if q.answers >= ctx.threshold else None),
+                    ),
+                )
+                for n, q in enumerate(survey.questions)
+            ),
+        ),
+    ]
+
+
+def _question(survey_id: str, question: str, with_survey: bool) -> str:
+    text = readable(question)
+    return f"{readable(survey_id)}: {text}" if with_survey else text
 
 
 # --- four-buffer self-checks ------------------------------------------------------------------

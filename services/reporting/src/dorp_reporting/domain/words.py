@@ -21,6 +21,23 @@ ORGANISATION_TYPES: dict[str, Words] = {
     "other": ("overige organisaties", "other organisations"),
 }
 
+ORGANISATION_TYPE_ONE: dict[str, Words] = {
+    "school": ("school", "school"),
+    "daycare": ("kinderdagopvangorganisatie", "daycare organisation"),
+    "ggd": ("GGD", "public health service (GGD)"),
+    "social_neighbourhood_team": ("sociaal wijkteam", "social neighbourhood team"),
+    "gp_practice": ("huisartsenpraktijk", "GP practice"),
+    "midwife_practice": ("verloskundigenpraktijk", "midwife practice"),
+    "library": ("bibliotheek", "library"),
+    "community_centre": ("buurthuis", "community centre"),
+    "sports_club": ("sportvereniging", "sports club"),
+    "huis_van_het_kind": ("Huis van het Kind", "House of the Child"),
+    "parenting_support": ("opvoedondersteuning", "parenting support"),
+    "care_provider": ("zorgaanbieder", "care provider"),
+    "other": ("andere organisatie", "other organisation"),
+}
+"""One of a type, for "werkt met 1 school en 2 bibliotheken"."""
+
 INITIATIVE_KINDS: dict[str, Words] = {
     "parent_cafe": ("ouderkamer", "parent café"),
     "child_cafe": ("kindercafé", "children's café"),
@@ -53,6 +70,16 @@ BUFFERS: dict[str, Words] = {
     "meta_position": ("metapositie", "meta position"),
     "positive_experiences": ("positieve opvoedervaringen", "positive parenting experiences"),
 }
+
+INQUIRY_PHASES: dict[str, Words] = {
+    "define": ("definiëren", "define"),
+    "discover": ("ontdekken", "discover"),
+    "dream": ("dromen", "dream"),
+    "design": ("ontwerpen", "design"),
+    "destiny": ("doen", "destiny"),
+    "dissemination": ("delen", "dissemination"),
+}
+"""The phases of appreciative inquiry (waarderend onderzoeken), in their order."""
 
 SPEAKERS: dict[str, Words] = {
     "parent": ("ouder / medeopvoeder", "parent / co-educator"),

@@ -36,13 +36,18 @@ class MatchProposed(Event):
     explanation_en: str
     needs_connector_review: bool = Field(
         default=False,
-        description="the region wants a connector's review first: the parents are asked "
-        "only after ProposalApproved",
+        description="a connector reviews it first (the region wants that, or a connector "
+        "registered the requester): the parents are asked only after ProposalApproved",
     )
     connector_id: uuid.UUID | None = Field(
         default=None,
         description="the connector who made this pairing by hand (an introduction or a "
         "change in review); such a proposal goes straight to the parents",
+    )
+    reviewer_id: uuid.UUID | None = Field(
+        default=None,
+        description="with needs_connector_review: the connector whose queue it is in (the "
+        "one who registered the requester, who has no internet); absent: any connector",
     )
 
 

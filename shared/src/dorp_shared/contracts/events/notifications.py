@@ -28,3 +28,14 @@ class NotificationSent(Event):
     reason: str | None = Field(
         default=None, description="why it failed or was suppressed, e.g. no_consent"
     )
+    channel_reason: str | None = Field(
+        default=None,
+        description="why this channel: preferred (the member's choice), or why another "
+        "was used instead: no_email, no_phone, sms_unavailable (no SMS gateway), "
+        "no_phone_no_email, sms_unavailable_no_email; None from publishers before it existed",
+    )
+    held: str | None = Field(
+        default=None,
+        description="why it waited before it went (or was stopped): reminder (the day "
+        "before), digest (the daily digest), quiet_hours (no SMS at night); None: at once",
+    )

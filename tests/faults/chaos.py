@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import signal
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,8 @@ class Chaos:
     group: ServiceGroup
     rng: random.Random
     kills: dict[str, int] = field(default_factory=dict)
+    killed_at: list[tuple[str, float]] = field(default_factory=list)
+    """Each kill: the service and ``time.monotonic()`` at the moment."""
     _order: list[ServiceProcess] = field(default_factory=list)
 
     def victim(self) -> ServiceProcess:
@@ -73,6 +76,7 @@ class Chaos:
         process = member.process
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGKILL)
+            self.killed_at.append((member.service, time.monotonic()))
             process.wait(10)
         self.kills[member.service] = self.kills.get(member.service, 0) + 1
 

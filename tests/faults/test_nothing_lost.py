@@ -21,7 +21,7 @@ from dorp_cli.processes import SERVICES, ServiceGroup
 from dorp_shared.messaging import declare_region
 from dorp_shared.regions import load_region
 from tests.faults.chaos import Chaos, OwnServers
-from tests.faults.checker import check, settled, table_counts
+from tests.faults.checker import Mails, check, settled, table_counts
 from tests.faults.load import Load, Sender, build_load
 from tests.support.infra import fresh_database, write_test_region
 from tests.support.mail import Inbox, smtp_server
@@ -29,6 +29,9 @@ from tests.support.services import nats_client
 
 EVENTS = int(os.environ.get("DORP_FAULT_EVENTS", "1000"))  # --profile deep: 20,000
 SEED = int(os.environ.get("DORP_FAULT_SEED", "20261121"))
+LEASE_SECONDS = 15
+"""Claimed mails of a killed notifications process come back after this (default 60)."""
+POOL_SIZE = 8
 SETTLE_SECONDS = 240
 """How long the stores may stand still, short of settled, before the checks are made anyway
 (the region may need longer than this to catch up, as long as it is still catching up)."""
@@ -82,7 +85,7 @@ async def _settle(db: asyncpg.Connection, load: Load, inbox: Inbox) -> float:
     started = moved = time.monotonic()
     last: tuple[dict[str, int], int] | None = None
     while time.monotonic() - moved < SETTLE_SECONDS:
-        counts, mails = await table_counts(db), len(inbox.messages)
+        counts, mails = await table_counts(db), len({m["Message-ID"] for m in inbox.messages})
         if settled(counts, load, mails):
             break
         if (counts, mails) != last:
@@ -108,6 +111,8 @@ async def test_kills_and_restarts_lose_nothing_and_do_nothing_twice(tmp_path: Pa
                 "DORP_DATABASE_URL": database_url,
                 "DORP_SMTP_HOST": "127.0.0.1",
                 "DORP_SMTP_PORT": str(smtp_port),
+                "DORP_SMTP_POOL_SIZE": str(POOL_SIZE),
+                "DORP_NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
                 "DORP_LOG_FORMAT": "json",
                 **{f"DORP_{name.upper()}_HTTP_PORT": "0" for name in SERVICES},
             }
@@ -132,9 +137,14 @@ async def test_kills_and_restarts_lose_nothing_and_do_nothing_twice(tmp_path: Pa
                     try:
                         settle_seconds = await _settle(db, load, inbox)
                         await asyncio.sleep(2)  # a late duplicate would show up now
-                        findings = await check(
-                            load, db, nc.jetstream(), region_id, list(inbox.messages)
+                        received = len(inbox.arrived)  # the server appends the message first
+                        mails = Mails(
+                            inbox.messages[:received],
+                            inbox.arrived[:received],
+                            [at for name, at in chaos.killed_at if name == "notifications"],
+                            POOL_SIZE,
                         )
+                        findings = await check(load, db, nc.jetstream(), region_id, mails)
                     finally:
                         await db.close()
             finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -16,6 +17,8 @@ from dorp_cli.stack import free_port
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.arrived: list[float] = []
+        """``time.monotonic()`` at each message's arrival, in the order of ``messages``."""
 
     async def handle_EHLO(  # noqa: N802
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -27,6 +30,7 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        self.arrived.append(time.monotonic())
         return "250 OK"
 
     def to(self, address: str) -> list[Message]:

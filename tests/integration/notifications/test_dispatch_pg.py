@@ -1,6 +1,6 @@
 """The dispatcher on real PostgreSQL: replicas claim with FOR UPDATE SKIP LOCKED and never
 send a row twice; scheduled rows survive a restart; a crashed sender's rows come back
-after the lease with the same Message-ID."""
+after the lease with the same Message-ID, while a slow sender keeps its rows by renewing it."""
 
 from __future__ import annotations
 
@@ -31,11 +31,12 @@ MIGRATIONS = ["dorp_shared.migrations", "dorp_notifications.migrations"]
 class SlowMailer:
     """Records every mail; each send takes a moment, so replicas overlap."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float = 0.002) -> None:
         self.sent: list[OutgoingMail] = []
+        self.seconds = seconds
 
     async def send(self, mail: OutgoingMail) -> None:
-        await asyncio.sleep(0.002)
+        await asyncio.sleep(self.seconds)
         self.sent.append(mail)
 
 
@@ -134,3 +135,19 @@ async def test_a_crashed_senders_rows_come_back_after_the_lease(
     expected = {f"<{row.delivery.notification_id}@dorp>" for row in crashed}
     assert {mail.message_id for mail in mailer.sent} == expected
     assert await count(first, "SELECT max(attempts) FROM deliveries") == 2
+
+
+async def test_a_slow_sender_keeps_its_rows_past_the_lease_and_nothing_goes_twice(
+    pools: tuple[asyncpg.Pool, asyncpg.Pool],
+) -> None:
+    region = load_region("lochem")
+    first, second = pools
+    await plan(first, region, 4, dt.datetime.now(dt.UTC))
+    slow, quick = SlowMailer(seconds=2.0), SlowMailer()
+    sending = asyncio.create_task(dispatcher(first, region, slow, lease=0.6).drain())
+    await asyncio.sleep(1.2)  # two leases on: renewed, the rows are still the first's
+    assert await dispatcher(second, region, quick, lease=0.6).drain() == 0
+    assert await sending == 4
+    assert quick.sent == []
+    assert len({mail.message_id for mail in slow.sent}) == len(slow.sent) == 4
+    assert await count(first, "SELECT count(*) FROM deliveries WHERE status = 'sent'") == 4

@@ -156,6 +156,14 @@ class FakeDeliveries:
             claimed.append(Due(row.delivery, row.letter, row.attempts, recipient))
         return claimed
 
+    async def extend_lease(
+        self, ids: Sequence[uuid.UUID], held_until: dt.datetime, until: dt.datetime
+    ) -> None:
+        for notification_id in ids:
+            row = self.rows[notification_id]
+            if row.delivery.status is PENDING and row.due_at == held_until:
+                row.due_at = until
+
     async def retry_at(self, notification_id: uuid.UUID, at: dt.datetime, error: str) -> None:
         row = self.rows[notification_id]
         row.due_at, row.last_error = at, error

@@ -7,12 +7,14 @@ import datetime as dt
 
 import pytest
 
+from dorp_notifications.dispatch import Dispatcher, DispatchSettings
 from dorp_notifications.domain.deliveries import APP, EMAIL, SMS, choose_channel
 from dorp_notifications.domain.model import DeliveryStatus
 from dorp_notifications.handlers import recipient_from
 from dorp_notifications.ports import PermanentFailure
 from dorp_shared.regions import load_region
 from tests.unit.notifications.builders import consent, erased, match, member, retention_warning
+from tests.unit.notifications.fakes import FakeNotificationsUnitOfWork
 from tests.unit.notifications.world import LEASE, World
 
 EVENING = dt.datetime(2026, 11, 21, 22, 30, tzinfo=dt.UTC)  # 23:30 in Lochem
@@ -181,6 +183,51 @@ async def test_a_crashed_send_comes_back_after_the_lease_with_the_same_message_i
     await world.send()
     ids = {m.message_id for m in world.mailer.sent}
     assert ids == {f"<{row.delivery.notification_id}@dorp>" for row in crashed}
+
+
+class DatabaseRestarting:
+    """The unit of work, unreachable for a few entries after the first (the claim)."""
+
+    def __init__(self, uow: FakeNotificationsUnitOfWork, failures: int) -> None:
+        self.uow, self.entries, self.failures = uow, 0, failures
+
+    def __call__(self) -> DatabaseRestarting:
+        return self
+
+    async def __aenter__(self) -> FakeNotificationsUnitOfWork:
+        self.entries += 1
+        if 1 < self.entries <= 1 + self.failures:
+            raise ConnectionRefusedError("the database system is starting up")
+        return await self.uow.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.uow.__aexit__(*exc)  # type: ignore[arg-type]
+
+
+async def test_outcomes_the_database_cannot_take_for_a_moment_are_recorded_not_sent_again(
+    world: World,
+) -> None:
+    anna, bram = member("Anna", "anna@example.org"), member("Bram", "bram@example.org")
+    for m in (anna, bram):
+        await world.deliver(m)
+    await world.deliver(match(anna, bram))
+    restarting = DatabaseRestarting(world.uow, failures=2)
+    dispatcher = Dispatcher(
+        restarting,  # type: ignore[arg-type]
+        world.region,
+        mailer=world.mailer,
+        sms=None,
+        settings=DispatchSettings(lease=dt.timedelta(seconds=3)),
+        clock=lambda: world.now,
+    )
+    assert await dispatcher.drain() == 2
+    assert restarting.entries > 3  # the outcomes' commit was tried again
+    assert sorted(m.to_address for m in world.mailer.sent) == [
+        "anna@example.org",
+        "bram@example.org",
+    ]
+    assert [o.status for o in world.outcomes()] == ["sent", "sent"]
+    assert world.pending() == 0
 
 
 async def test_withdrawn_consent_cancels_what_is_pending(world: World) -> None:

@@ -1,7 +1,8 @@
 """Sending what is due, on every channel, from the deliveries table.
 
 Each round claims due rows with ``FOR UPDATE SKIP LOCKED`` and holds them for a lease
-(``next_attempt_at`` moves one lease ahead), sends them outside any transaction, at most
+(``next_attempt_at`` moves one lease ahead, and again every third of a lease while the round
+still holds them), sends them outside any transaction, at most
 ``concurrency`` at once (one recipient's in order), and records each outcome in a small
 transaction right after its send:
 
@@ -17,7 +18,9 @@ outcome is recorded, the row is still pending; when its lease runs out a sender 
 again and sends it a second time, with the same ``Message-ID`` (e-mail) or the same
 ``reference`` (SMS), so the receiving side can drop it. Only the messages in flight at
 that moment (at most ``concurrency``, ``DORP_SMTP_POOL_SIZE``) can arrive twice; none is
-lost. Claimed rows not yet sent wait for the lease and then go once. Two
+lost. Claimed rows not yet sent wait for the lease and then go once. While the database is
+away (a restart), outcomes already known are committed again and again for up to two thirds
+of a lease (the rest of it is still theirs), not sent again. Two
 replicas never send the same row at once: the claim skips locked rows and the lease keeps
 it theirs.
 """
@@ -25,10 +28,12 @@ it theirs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import random
+import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 import structlog
@@ -65,8 +70,16 @@ _DIGEST_IDS = uuid.UUID("0c3f1f7e-45c6-4a53-9d5e-2f0a4a2c9b61")
 class DispatchSettings:
     batch: int = 200
     concurrency: int = 8
-    lease: dt.timedelta = dt.timedelta(minutes=5)
+    lease: dt.timedelta = dt.timedelta(minutes=1)
     max_attempts: int = 8
+
+
+@dataclass
+class _Lease:
+    """The rows one round claimed, and when their lease ends now."""
+
+    ids: list[uuid.UUID]
+    until: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,7 @@ class Dispatcher:
             due = await uow.deliveries.claim_due(now, self._settings.batch, self._settings.lease)
         if not due:
             return 0
+        lease = _Lease([row.delivery.notification_id for row in due], now + self._settings.lease)
         jobs, waiting = self._jobs(due, now)
         per_recipient: dict[uuid.UUID, list[Job]] = {}
         for job in jobs:
@@ -132,9 +146,38 @@ class Dispatcher:
             async with self._uow() as uow:
                 for row, at in waiting:
                     await uow.deliveries.postpone(row.delivery.notification_id, at, QUIET_HOURS)
-        recorder = _GroupCommit(self._uow, lambda uow, outcomes: self._record(uow, outcomes, now))
-        await asyncio.gather(*(self._in_order(j, recorder) for j in per_recipient.values()))
+        recorder = _GroupCommit(
+            self._uow,
+            lambda uow, outcomes: self._record(uow, outcomes, now),
+            patience=self._settings.lease.total_seconds() * 2 / 3,
+        )
+        async with self._holding(lease):
+            await asyncio.gather(*(self._in_order(j, recorder) for j in per_recipient.values()))
         return len(due)
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, lease: _Lease) -> AsyncIterator[None]:
+        renewing = asyncio.create_task(self._renew(lease))
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew(self, lease: _Lease) -> None:
+        """Every third of a lease, the rows of this round not yet finished are held for one
+        more: a slow round keeps them, while a killed sender's come back within one lease."""
+        while True:
+            await asyncio.sleep(self._settings.lease.total_seconds() / 3)
+            until = self._clock() + self._settings.lease
+            try:
+                async with self._uow() as uow:
+                    await uow.deliveries.extend_lease(lease.ids, lease.until, until)
+            except Exception as exc:  # the database away for a moment: next time
+                log.warning("notification.lease_not_renewed", error=str(exc))
+                continue
+            lease.until = until
 
     async def drain(self) -> int:
         """Rounds until nothing is due now (tests, benchmark)."""
@@ -271,15 +314,19 @@ class Dispatcher:
 
 class _GroupCommit:
     """Outcomes that finish together are recorded in one transaction (group commit);
-    each sender waits until its own outcome is committed before it sends again."""
+    each sender waits until its own outcome is committed before it sends again. A commit
+    that fails (the database restarting) is tried again for ``patience`` seconds: the
+    messages went out, so sending them again would be the wrong way to recover."""
 
     def __init__(
         self,
         uow: UowFactory,
         record: Callable[[NotificationsUnitOfWork, list[Outcome]], Awaitable[None]],
+        patience: float,
     ) -> None:
         self._uow = uow
         self._record = record
+        self._patience = patience
         self._waiting: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -294,12 +341,23 @@ class _GroupCommit:
         while self._waiting:
             await asyncio.sleep(0)  # let the senders that finish now join this commit
             batch, self._waiting = self._waiting, []
+            error = await self._commit([outcome for outcome, _ in batch])
+            for _, done in batch:
+                if error is None:
+                    done.set_result(None)
+                else:  # left pending: the lease brings them back
+                    done.set_exception(error)
+
+    async def _commit(self, outcomes: list[Outcome]) -> Exception | None:
+        deadline, pause = time.monotonic() + self._patience, 0.2
+        while True:
             try:
                 async with self._uow() as uow:
-                    await self._record(uow, [outcome for outcome, _ in batch])
-            except Exception as exc:  # left pending: the lease brings them back
-                for _, done in batch:
-                    done.set_exception(exc)
-                continue
-            for _, done in batch:
-                done.set_result(None)
+                    await self._record(uow, outcomes)
+                return None
+            except Exception as exc:
+                if time.monotonic() + pause > deadline:
+                    return exc
+                log.warning("notification.outcomes_not_recorded", error=str(exc), retry_in=pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)

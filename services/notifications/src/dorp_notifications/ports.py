@@ -161,6 +161,13 @@ class DeliveryRepository(Protocol):
         sender holds, and hold them for ``lease`` (a crashed sender's come back then)."""
         ...
 
+    async def extend_lease(
+        self, ids: Sequence[uuid.UUID], held_until: dt.datetime, until: dt.datetime
+    ) -> None:
+        """Those of ``ids`` still pending and held until ``held_until`` are held until
+        ``until`` (a retried or postponed row has another time and is left alone)."""
+        ...
+
     async def retry_at(self, notification_id: uuid.UUID, at: dt.datetime, error: str) -> None:
         """Leave it pending, to be tried again at ``at``."""
         ...

@@ -16,7 +16,12 @@ class NotificationSettings(BaseSettings):
     sms_sender: str = "Dorp"
     smtp_pool_size: int = Field(default=8, ge=1, le=64)
     notify_batch: int = Field(default=200, ge=1, le=5000)
-    notify_lease_seconds: float = Field(default=300.0, gt=0)
+    notify_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="a sender holds the rows it claimed this long, renewed every third of it "
+        "while it sends: a killed sender's rows go out again after at most this",
+    )
     notify_max_attempts: int = Field(default=8, ge=1)
     notify_poll_seconds: float = Field(default=1.0, gt=0)
     notify_clock_offset_seconds: float = Field(

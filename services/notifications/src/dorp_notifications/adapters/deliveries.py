@@ -138,6 +138,17 @@ class PgDeliveryRepository:
         )
         return {row["member_id"]: Recipient(**dict(row)) for row in rows}
 
+    async def extend_lease(
+        self, ids: Sequence[uuid.UUID], held_until: dt.datetime, until: dt.datetime
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE deliveries SET next_attempt_at = $3 WHERE notification_id = ANY($1::uuid[])"
+            " AND status = 'sending' AND next_attempt_at = $2",
+            list(ids),
+            held_until,
+            until,
+        )
+
     async def retry_at(self, notification_id: uuid.UUID, at: dt.datetime, error: str) -> None:
         await self.conn.execute(
             "UPDATE deliveries SET next_attempt_at = $2, last_error = $3"

@@ -12,11 +12,9 @@ sets 200, random instead of repeatable, with schemathesis' coverage phase).
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import hypothesis
 import pytest
 import requests
 import schemathesis
@@ -24,20 +22,19 @@ import schemathesis
 from dorp_cli.main import definition_of
 from dorp_shared.http import openapi_document
 from dorp_shared.regions import load_region
-from dorp_shared.settings import DorpSettings
 from tests.support.fuzz import (
+    DEEP,
     ServiceThread,
     Target,
     assert_answered_as_documented,
+    examples,
+    fuzz_settings,
     schemathesis_config,
 )
-from tests.support.infra import Infra, fresh_database, write_test_region
+from tests.support.infra import Infra
 
 pytestmark = pytest.mark.integration
 
-CI_EXAMPLES = 10
-EXAMPLES = int(os.environ.get("DORP_FUZZ_EXAMPLES", CI_EXAMPLES))
-DEEP = EXAMPLES > CI_EXAMPLES
 FUZZED = ("matching", "notifications", "reporting")
 
 
@@ -47,18 +44,9 @@ def services(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     regions_dir = tmp_path_factory.mktemp("fuzz-services")
     worker = ServiceThread()
     try:
-        settings = DorpSettings(
-            region=write_test_region(regions_dir),
-            regions_dir=regions_dir,
-            nats_url=infra.nats_url,
-            database_url=worker.run(fresh_database(infra.postgres_url)),
-            log_format="console",
-            log_level="WARNING",
-            matching_http_port=0,
-            notifications_http_port=0,
-            reporting_http_port=0,
-            portal_schedule_minutes=0,
-        )
+        settings = fuzz_settings(
+            infra, regions_dir, worker, **{f"{name}_http_port": 0 for name in FUZZED}
+        ).model_copy(update={"portal_schedule_minutes": 0})
         with contextlib.ExitStack() as stack, requests.Session() as session:
             targets = {
                 name: Target(
@@ -87,12 +75,7 @@ def _fuzz(service: str) -> Callable[..., None]:
     schema = schemathesis.openapi.from_dict(document(service), config=schemathesis_config(DEEP))
 
     @schema.parametrize()
-    @hypothesis.settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        suppress_health_check=list(hypothesis.HealthCheck),
-        derandomize=not DEEP,
-    )
+    @examples()
     def test(case: schemathesis.Case, services: dict[str, Target]) -> None:
         assert_answered_as_documented(services[service], case)
 

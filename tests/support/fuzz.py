@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
 import threading
 import uuid
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
+import hypothesis
 import requests
 import schemathesis
 from schemathesis.checks import not_a_server_error
@@ -26,7 +29,13 @@ from schemathesis.specs.openapi.checks import (
 from dorp_shared.commands import IDEMPOTENCY_HEADER
 from dorp_shared.service import ServiceDefinition
 from dorp_shared.settings import DorpSettings
+from tests.support.infra import Infra, fresh_database, write_test_region
 from tests.support.services import running_service
+
+CI_EXAMPLES = 10
+EXAMPLES = int(os.environ.get("DORP_FUZZ_EXAMPLES", CI_EXAMPLES))
+"""Examples per HTTP operation: 10 in CI, 200 with ``--profile deep``."""
+DEEP = EXAMPLES > CI_EXAMPLES
 
 DOCUMENTED = [
     not_a_server_error,
@@ -46,6 +55,32 @@ KnownIds = dict[str, list[str]]
 def schemathesis_config(deep: bool) -> schemathesis.Config:
     """A deep run adds schemathesis' coverage phase (boundary values of every field)."""
     return schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": deep}}, **CONFIG})
+
+
+def examples() -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Hypothesis settings of an HTTP fuzz test: repeatable in CI, random in a deep run."""
+    return hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        derandomize=not DEEP,
+    )
+
+
+def fuzz_settings(
+    infra: Infra, regions_dir: Path, worker: ServiceThread, **ports: int
+) -> DorpSettings:
+    """Settings for services under fuzzing: a test region and a database of their own,
+    warnings only in the log; ``ports``: each service's ``<name>_http_port``."""
+    return DorpSettings(
+        region=write_test_region(regions_dir),
+        regions_dir=regions_dir,
+        nats_url=infra.nats_url,
+        database_url=worker.run(fresh_database(infra.postgres_url)),
+        log_format="console",
+        log_level="WARNING",
+        **ports,  # type: ignore[arg-type]
+    )
 
 
 class ServiceThread:

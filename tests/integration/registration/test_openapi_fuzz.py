@@ -14,11 +14,9 @@ is a deep run: random instead of repeatable, and with schemathesis' coverage pha
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
-import hypothesis
 import pytest
 import requests
 import schemathesis
@@ -27,20 +25,18 @@ from dorp_registration.bootstrap import DEFINITION
 from dorp_registration.commands import COMMANDS
 from dorp_shared.http import openapi_document
 from dorp_shared.regions import load_region
-from dorp_shared.settings import DorpSettings
 from tests.support.fuzz import (
+    DEEP,
     ServiceThread,
     Target,
     assert_answered_as_documented,
+    examples,
+    fuzz_settings,
     schemathesis_config,
 )
-from tests.support.infra import Infra, fresh_database, write_test_region
+from tests.support.infra import Infra
 
 pytestmark = pytest.mark.integration
-
-CI_EXAMPLES = 10
-EXAMPLES = int(os.environ.get("DORP_FUZZ_EXAMPLES", CI_EXAMPLES))
-DEEP = EXAMPLES > CI_EXAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +45,7 @@ def registration(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iter
     regions_dir = tmp_path_factory.mktemp("fuzz-regions")
     worker = ServiceThread()
     try:
-        settings = DorpSettings(
-            region=write_test_region(regions_dir),
-            regions_dir=regions_dir,
-            nats_url=infra.nats_url,
-            database_url=worker.run(fresh_database(infra.postgres_url)),
-            log_format="console",
-            registration_http_port=0,
-        )
+        settings = fuzz_settings(infra, regions_dir, worker, registration_http_port=0)
         with worker.serving(DEFINITION, settings) as url, requests.Session() as session:
             yield Target(url, session)
     finally:
@@ -77,12 +66,7 @@ schema = schemathesis.openapi.from_dict(registration_document(), config=schemath
 
 
 @schema.parametrize()
-@hypothesis.settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(hypothesis.HealthCheck),
-    derandomize=not DEEP,
-)
+@examples()
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(
     case: schemathesis.Case, registration: Target
 ) -> None:

@@ -33,9 +33,8 @@ from dorp_shared.contracts.partner import PARTNER_EVENTS, PartnerReply
 from dorp_shared.contracts.subjects import command_subject, partner_subject, stream_name
 from dorp_shared.messaging import wait_for_stream_messages
 from dorp_shared.regions import Region, load_region
-from dorp_shared.settings import DorpSettings
-from tests.support.fuzz import ServiceThread
-from tests.support.infra import Infra, fresh_database, write_test_region
+from tests.support.fuzz import ServiceThread, fuzz_settings
+from tests.support.infra import Infra
 
 pytestmark = pytest.mark.integration
 
@@ -102,15 +101,7 @@ def partner(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     regions_dir = tmp_path_factory.mktemp("partner-fuzz")
     worker = ServiceThread()
     try:
-        settings = DorpSettings(
-            region=write_test_region(regions_dir),
-            regions_dir=regions_dir,
-            nats_url=infra.nats_url,
-            database_url=worker.run(fresh_database(infra.postgres_url)),
-            log_format="console",
-            log_level="WARNING",
-            registration_http_port=0,
-        )
+        settings = fuzz_settings(infra, regions_dir, worker, registration_http_port=0)
         service = running_service(DEFINITION, settings)
         worker.run(service.__aenter__())
         nc = worker.run(nats.connect(infra.nats_url))

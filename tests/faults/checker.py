@@ -77,23 +77,33 @@ async def table_counts(db: asyncpg.Connection) -> dict[str, int]:
         "registration members": "SELECT count(*) FROM registration.members",
         "registration requests": "SELECT count(*) FROM registration.help_requests",
         "registration offers": "SELECT count(*) FROM registration.help_offers",
-        "matching requests with a proposal": (
-            "SELECT count(DISTINCT request_id) FROM matching.proposals"
-        ),
+        "notifications recipients": "SELECT count(*) FROM notifications.recipients",
         "matching proposals": "SELECT count(*) FROM matching.proposals",
-        "reporting requests": "SELECT count(*) FROM reporting.requests",
-        "reporting offers": "SELECT count(*) FROM reporting.offers",
         "reporting matches": "SELECT count(*) FROM reporting.matches",
         "reporting notifications": "SELECT count(*) FROM reporting.notifications",
     }
+    for store in ("matching", "reporting"):
+        for what in ("members", "requests", "offers"):
+            queries[f"{store} {what}"] = f"SELECT count(*) FROM {store}.{what}"
     return {name: int(await db.fetchval(sql)) for name, sql in queries.items()}
 
 
 def settled(counts: dict[str, int], load: Load, mails: int) -> bool:
-    """``mails``: distinct Message-IDs received."""
-    """Everything downstream has caught up (the checks then say whether it is right)."""
+    """Everything downstream has caught up (the checks then say whether it is right): every
+    store holds as many members, requests and offers as registration, every request has its
+    proposal, and every proposal's two mails are sent and counted. ``mails``: distinct
+    Message-IDs received. A message a killed consumer had fetched comes back only after the
+    ack wait, so "caught up" has to look at every store, not only the last one."""
+    members = counts["registration members"]
+    same = all(
+        counts[f"{store} {what}"] == counts[f"registration {what}"]
+        for store in ("matching", "reporting")
+        for what in ("members", "requests", "offers")
+    )
     return (
-        counts["reporting requests"] >= load.requesters
+        same
+        and counts["notifications recipients"] == members
+        and counts["registration requests"] >= load.requesters
         and counts["reporting matches"] >= load.requesters
         and counts["reporting notifications"] >= 2 * load.requesters
         and mails >= 2 * load.requesters

@@ -1,4 +1,7 @@
-"""The ``dorp`` command."""
+"""The ``dorp`` command.
+
+Heavy modules (the services, FastAPI, FastStream, the report renderers) are imported by the
+commands that use them, so that ``dorp --help`` and every other command start quickly."""
 
 from __future__ import annotations
 
@@ -17,15 +20,14 @@ from dorp_cli.processes import SERVICES
 from dorp_cli.report_commands import report_app
 from dorp_cli.staff import staff
 from dorp_shared.errors import DorpError
-from dorp_shared.http import openapi_document
 from dorp_shared.regions import Region, RegionError, available_regions, load_region
-from dorp_shared.service import ServiceDefinition, asyncapi_document, build_app, create_app
 from dorp_shared.settings import load_settings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dorp_cli.bench.figures import Figure
+    from dorp_shared.service import ServiceDefinition
 
 app = typer.Typer(
     help="Dorp: software for parent networks. One region per instance.",
@@ -119,6 +121,8 @@ def serve(
 
     Needs DORP_NATS_URL and DORP_DATABASE_URL; see README for every DORP_ setting.
     """
+    from dorp_shared.service import create_app
+
     definition = definition_of(service)
     try:
         asyncio.run(create_app(definition, region).run())
@@ -201,6 +205,8 @@ CheckOption = Annotated[bool, typer.Option(help="Fail if a kept document is out 
 @app.command()
 def asyncapi(check: CheckOption = False) -> None:
     """Regenerate services/<name>/asyncapi.json from the code (or --check them)."""
+    from dorp_shared.service import asyncapi_document, build_app
+
     settings = load_settings(region=KEPT_REGION)
     documents = {
         service: asyncapi_document(build_app(definition_of(service), settings)[0])
@@ -213,6 +219,8 @@ def asyncapi(check: CheckOption = False) -> None:
 def openapi(check: CheckOption = False) -> None:
     """Regenerate services/<name>/openapi.json, the HTTP API of each service that has one,
     from the code (or --check them)."""
+    from dorp_shared.http import openapi_document
+
     settings = load_settings(region=KEPT_REGION)
     region = load_region(settings.region, settings.regions_dir)
     documents = {}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from dorp_cli import nats_config
 from dorp_shared.regions import RegionError, load_region
 
 nats_app = typer.Typer(
@@ -42,6 +42,13 @@ def _region_dir(region: str, directory: Path | None) -> tuple[str, Path]:
     raise typer.Exit(2)
 
 
+def _config() -> ModuleType:
+    """``dorp_cli.nats_config``, imported when a command needs it (``dorp`` starts faster)."""
+    from dorp_cli import nats_config
+
+    return nats_config
+
+
 def _fail(exc: Exception) -> typer.Exit:
     errors.print(f"[red]dorp: {exc}[/]")
     return typer.Exit(2)
@@ -51,7 +58,7 @@ def _fail(exc: Exception) -> typer.Exit:
 def config(region: RegionArg, directory: DirOption = None) -> None:
     """Write the region's accounts.conf, and users.conf if it does not exist yet."""
     region_id, folder = _region_dir(region, directory)
-    for path in nats_config.write_region_config(folder, region_id):
+    for path in _config().write_region_config(folder, region_id):
         console.print(f"wrote {path}")
 
 
@@ -67,8 +74,8 @@ def partner_add(
     """
     region_id, folder = _region_dir(region, directory)
     try:
-        credential = nats_config.add_partner(folder / "users.conf", region_id, partner)
-    except nats_config.NatsConfigError as exc:
+        credential = _config().add_partner(folder / "users.conf", region_id, partner)
+    except _config().NatsConfigError as exc:
         raise _fail(exc) from None
     console.print(f"added to {folder / 'users.conf'}; reload the NATS servers, then hand over:")
     console.print(f"  user:          {credential.user}")
@@ -86,8 +93,8 @@ def partner_remove(
     """Remove one partner credential; reload the NATS servers afterwards."""
     _, folder = _region_dir(region, directory)
     try:
-        nats_config.remove_user(folder / "users.conf", user)
-    except nats_config.NatsConfigError as exc:
+        _config().remove_user(folder / "users.conf", user)
+    except _config().NatsConfigError as exc:
         raise _fail(exc) from None
     console.print(f"removed {user} from {folder / 'users.conf'}; reload the NATS servers")
 
@@ -97,8 +104,8 @@ def partners(region: RegionArg, directory: DirOption = None) -> None:
     """List the partner credentials of a region."""
     _, folder = _region_dir(region, directory)
     try:
-        names = nats_config.partner_users(folder / "users.conf")
-    except nats_config.NatsConfigError as exc:
+        names = _config().partner_users(folder / "users.conf")
+    except _config().NatsConfigError as exc:
         raise _fail(exc) from None
     for name in names:
         console.print(name)

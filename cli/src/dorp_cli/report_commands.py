@@ -7,11 +7,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
-import nats
 import typer
-from nats.aio.client import Client
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -22,18 +20,13 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from dorp_cli.reports import (
-    fetch_report,
-    publish_aggregates,
-    read_aggregates,
-    write_files,
-    write_report,
-)
-from dorp_shared.contracts.reports import REPORT_FORMATS, ReportFormat
+from dorp_shared.contracts.report_formats import REPORT_FORMATS, ReportFormat
 from dorp_shared.errors import DorpError
-from dorp_shared.messaging import connect_nats
 from dorp_shared.regions import RegionError, load_region
 from dorp_shared.settings import load_settings
+
+if TYPE_CHECKING:  # the rest is imported by the commands that use it: `dorp` starts faster
+    from nats.aio.client import Client
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -74,6 +67,10 @@ def period_of(year: int | None, month: int | None, period: str | None = None) ->
 
 def _with_nats(region: str, work: Callable[[Client, str], Awaitable[R]]) -> R:
     """Connect to the region's NATS, run ``work``, and turn failures into one line."""
+    import nats
+
+    from dorp_shared.messaging import connect_nats
+
     try:
         region_id = load_region(region).id
     except RegionError as exc:
@@ -122,6 +119,8 @@ def report(
     charts), pdf, md, csv (one file per table) or json."""
     if ctx.invoked_subcommand is not None:
         return
+    from dorp_cli.reports import fetch_report, write_files, write_report
+
     chosen = period_of(year, month, period)
     formats = fmt or ["md"]
     unknown = [f for f in formats if f not in REPORT_FORMATS]
@@ -151,6 +150,8 @@ def publish(
 ) -> None:
     """Publish a period's anonymised aggregates on dorp.<region>.aggregate.v1.<period>
     (the report query publishes them too)."""
+    from dorp_cli.reports import publish_aggregates
+
     chosen = period_of(year, month)
 
     async def work(nc: Client, region_id: str) -> str:
@@ -168,6 +169,7 @@ def overview(
     out: OutOption = Path("reports"),
 ) -> None:
     """Regions side by side, from the aggregates each published (never personal data)."""
+    from dorp_cli.reports import read_aggregates
     from dorp_reporting.formats import render_report
     from dorp_reporting.overview import build_overview
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from dorp_shared.commands import CommandInput
+from dorp_shared.contracts.report_formats import REPORT_FORMATS as REPORT_FORMATS
+from dorp_shared.contracts.report_formats import ReportFormat as ReportFormat
 
-ReportFormat = Literal["html", "pdf", "md", "csv", "json"]
-REPORT_FORMATS: tuple[str, ...] = get_args(ReportFormat)
 PERIOD_PATTERN = r"^(all|(19|20|21)\d\d(-(0[1-9]|1[0-2]))?)$"
 PERIOD_FIELD = Field(
     default="all",

@@ -8,7 +8,6 @@ from dorp_reporting.domain.report import Report
 from dorp_reporting.render.csv_tables import table_csv
 from dorp_reporting.render.html import render_html
 from dorp_reporting.render.markdown import render_markdown
-from dorp_reporting.render.pdf import render_pdf
 from dorp_shared.contracts.reports import REPORT_FORMATS, ReportFormat
 
 FORMATS: tuple[str, ...] = REPORT_FORMATS
@@ -37,6 +36,8 @@ def render_report(report: Report, fmt: ReportFormat) -> list[ReportFile]:
     if fmt == "html":
         return [ReportFile(f"{stem}.html", "text/html", render_html(report).encode())]
     if fmt == "pdf":
+        from dorp_reporting.render.pdf import render_pdf  # fpdf2: seconds of start-up else
+
         return [ReportFile(f"{stem}.pdf", "application/pdf", render_pdf(report))]
     if fmt == "csv":
         return [

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import networkx as nx
 import numpy as np
 
 from dorp_matching.domain import wording
@@ -260,7 +259,10 @@ def _candidate_edges(weights: np.ndarray) -> Edges:
 
 def _optimal(edges: Edges) -> list[tuple[int, int]]:
     """Maximum weight matching among those of maximum size (integer weights: the blossom
-    algorithm is exact and faster on them)."""
+    algorithm is exact and faster on them). networkx is imported here, when dates are
+    paired: it is a second of the service's start-up otherwise."""
+    import networkx as nx
+
     graph: nx.Graph[int] = nx.Graph()
     for (a, b), w in edges.items():
         graph.add_edge(a, b, weight=round(w * 2))

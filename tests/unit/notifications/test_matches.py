@@ -162,6 +162,25 @@ async def test_review_first_tells_the_connector_and_not_the_parents(world: World
     assert asked == {"anna@example.org", "bram@example.org"}
 
 
+async def test_a_proposal_in_one_connectors_queue_is_mailed_to_that_connector_only(
+    world: World,
+) -> None:
+    anna, bram = member("Anna", "anna@example.org"), member("Bram", "bram@example.org")
+    connie = member("Connie", "connie@example.org", role="connector")
+    kees = member("Kees", "kees@example.org", role="connector")
+    for m in (anna, bram, connie, kees):
+        await world.deliver(m)
+    in_queue = match(anna, bram).model_copy(
+        update={"needs_connector_review": True, "reviewer_id": kees.member_id}
+    )
+    anyone = match(bram, anna).model_copy(update={"needs_connector_review": True})
+    await world.deliver(in_queue)
+    await world.deliver(anyone)
+    await world.send()
+    tasks = sorted(m.to_address for m in world.mailer.sent if "Voorstel" in m.subject)
+    assert tasks == ["connie@example.org", "kees@example.org", "kees@example.org"]
+
+
 async def test_rejected_in_review_the_parents_never_hear_of_it(world: World) -> None:
     anna, bram = member("Anna", "anna@example.org"), member("Bram", "bram@example.org")
     for m in (anna, bram):

@@ -105,6 +105,11 @@ async def _connector_task(
 ) -> None:
     async with uow() as lookup:
         connectors = [c.member_id for c in await lookup.recipients.connectors()]
+    reviewer = event.payload.reviewer_id
+    if reviewer in connectors:  # in one connector's own queue: only they hear of it
+        connectors = [reviewer]
+    elif reviewer is not None:
+        log.warning("connector_task.reviewer_unknown", reviewer_id=str(reviewer))
     if not connectors:
         log.warning("connector_task.no_connector", proposal_id=str(proposal.proposal_id))
 

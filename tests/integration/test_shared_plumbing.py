@@ -27,6 +27,7 @@ from dorp_shared.messaging import (
     area_subscriber,
     ensure_streams,
     is_event,
+    release_order,
 )
 from dorp_shared.service import Runtime, ServiceDefinition
 from dorp_shared.settings import DorpSettings
@@ -225,8 +226,10 @@ class OrderedRecorder:
     """A consumer with ordered concurrency: members of one kern in order, other kernen at
     once; a member of Eefde in order with everything. Records when each handler ran."""
 
-    def __init__(self) -> None:
+    def __init__(self, release: bool = False) -> None:
         self.spans: list[tuple[str, uuid.UUID, float, float]] = []
+        self.release = release
+        """Handlers end their turn at once (``release_order``), before they finish."""
 
     def definition(self) -> ServiceDefinition:
         def keys(msg: Any) -> Order:
@@ -247,6 +250,8 @@ class OrderedRecorder:
             @sub(filter=is_event(MemberRegistered))
             async def on_member(event: Envelope[MemberRegistered]) -> None:
                 started = time.monotonic()
+                if self.release:
+                    release_order()
                 await asyncio.sleep(0.05)
                 data = event.payload
                 self.spans.append((data.home_area, data.member_id, started, time.monotonic()))
@@ -256,13 +261,10 @@ class OrderedRecorder:
         )
 
 
-async def test_ordered_concurrency_keeps_each_keys_order_and_runs_other_keys_at_once(
-    settings: DorpSettings,
-) -> None:
+async def _publish_waiting(settings: DorpSettings, sent: list[MemberRegistered]) -> None:
+    """Published before the consumer starts, so that they all come in one fetch."""
     region = settings.region
-    areas = ["lochem", "laren"] * 4 + ["eefde"] + ["laren", "lochem"] * 2
-    sent = [member(area) for area in areas]
-    async with nats_client(settings.nats_url or "") as nc:  # all waiting: one fetch
+    async with nats_client(settings.nats_url or "") as nc:
         js = nc.jetstream()
         await ensure_streams(js, region)
         for event in sent:
@@ -271,6 +273,14 @@ async def test_ordered_concurrency_keeps_each_keys_order_and_runs_other_keys_at_
             await js.publish(
                 subject, envelope.model_dump_json().encode(), headers=envelope.headers()
             )
+
+
+async def test_ordered_concurrency_keeps_each_keys_order_and_runs_other_keys_at_once(
+    settings: DorpSettings,
+) -> None:
+    areas = ["lochem", "laren"] * 4 + ["eefde"] + ["laren", "lochem"] * 2
+    sent = [member(area) for area in areas]
+    await _publish_waiting(settings, sent)
     recorder = OrderedRecorder()
     async with running_service(recorder.definition(), settings):
         await eventually(lambda: _ready(len(recorder.spans) == len(sent)))
@@ -286,3 +296,16 @@ async def test_ordered_concurrency_keeps_each_keys_order_and_runs_other_keys_at_
     earlier = {e.member_id for e in sent[: areas.index("eefde")]}
     assert all(s[3] <= eefde[2] for s in spans if s[1] in earlier)  # after all before it
     assert all(s[2] >= eefde[3] for s in spans if s[1] not in earlier and s is not eefde)
+
+
+async def test_a_released_turn_lets_the_next_of_its_key_start_in_order_before_it_ends(
+    settings: DorpSettings,
+) -> None:
+    sent = [member("laren") for _ in range(5)]
+    await _publish_waiting(settings, sent)
+    recorder = OrderedRecorder(release=True)
+    async with running_service(recorder.definition(), settings):
+        await eventually(lambda: _ready(len(recorder.spans) == len(sent)))
+    started = sorted(recorder.spans, key=lambda s: s[2])
+    assert [s[1] for s in started] == [e.member_id for e in sent]  # still in stream order
+    assert any(b[2] < a[3] for a, b in itertools.pairwise(started)), "never overlapping"

@@ -1,7 +1,8 @@
 """structlog set-up: JSON in production, readable on a terminal, stdlib routed through it.
 
-Per message, subscribers bind ``event_id``, ``correlation_id`` and ``subject`` with
-:func:`structlog.contextvars.bound_contextvars`. Keys that could carry personal data are
+Per message, subscribers bind ``event_id`` and ``subject`` with
+:func:`structlog.contextvars.bound_contextvars`; the current correlation id is added to each
+line as it is logged. Keys that could carry personal data are
 redacted here as a safety net; code should not log them in the first place.
 """
 
@@ -13,6 +14,8 @@ from collections.abc import MutableMapping
 from typing import Any, Literal
 
 import structlog
+
+from dorp_shared.observability.correlation import add_correlation_id
 
 PERSONAL_KEYS = frozenset(
     {"email", "phone", "display_name", "name", "text", "contact", "address", "password"}
@@ -36,6 +39,7 @@ def configure_logging(
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_correlation_id,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -10,6 +10,7 @@ import random
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
@@ -259,6 +260,18 @@ class InOrder:
 
 _ORDERED: weakref.WeakKeyDictionary[Any, InOrder] = weakref.WeakKeyDictionary()
 """Subscribers with ordered concurrency, for their messages' guards."""
+_RELEASE: ContextVar[Callable[[], None] | None] = ContextVar("dorp_release_order", default=None)
+
+
+def release_order() -> None:
+    """End the running message's turn (:class:`InOrder`) before its handler returns: the
+    messages waiting for it may start. For a handler that has put its message in a queue of
+    its own that keeps the order from there (a batched intake); the message is still
+    acknowledged only when the handler returns. Nothing happens without ordered concurrency.
+    """
+    release = _RELEASE.get()
+    if release is not None:
+        release()
 
 
 def area_subscriber(
@@ -401,8 +414,7 @@ class _Guard(BaseMiddleware[Any, Any]):
                 await earlier
 
     async def after_processed(self, *exc_info: Any) -> bool | None:
-        if self.order is not None and self.turn is not None:
-            self.order.end_turn(self.turn)
+        self._release()
         return False
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
@@ -413,11 +425,19 @@ class _Guard(BaseMiddleware[Any, Any]):
                 subject=msg.raw_message.subject, event_id=headers.get(MSG_ID_HEADER)
             ),
         ):
-            deliveries = _deliveries(msg)
-            if deliveries is None:  # a request (command, partner message): its caller's trace
-                with attached(extract(headers)):
-                    return await call_next(msg)
-            return await self._consume_durable(call_next, msg, deliveries)
+            token = _RELEASE.set(self._release)
+            try:
+                deliveries = _deliveries(msg)
+                if deliveries is None:  # a request (command, partner message): its caller's trace
+                    with attached(extract(headers)):
+                        return await call_next(msg)
+                return await self._consume_durable(call_next, msg, deliveries)
+            finally:
+                _RELEASE.reset(token)
+
+    def _release(self) -> None:
+        if self.order is not None and self.turn is not None:
+            self.order.end_turn(self.turn)
 
     async def _consume_durable(
         self, call_next: Any, msg: StreamMessage[Any], deliveries: int

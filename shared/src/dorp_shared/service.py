@@ -10,6 +10,7 @@ if it has one.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -156,6 +157,10 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         if definition.on_started:
             await definition.on_started(runtime)
         runtime.consuming = True
+        # What start-up made (modules, models, the region) lives as long as the service: out
+        # of the cyclic garbage collector's way, a full collection no longer walks it all
+        # (measured under partner intake: a tenth of registration's CPU went to collections).
+        gc.freeze()
         log.info("service.started", region=region.id)
 
     async def shut_down() -> None:
@@ -166,6 +171,7 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
             await definition.on_stopping(runtime)
 
     async def after_shutdown() -> None:
+        gc.unfreeze()  # a process that runs on (tests, the demo) may collect it again
         if runtime._relay:
             await runtime._relay.stop()
         if runtime._pool:

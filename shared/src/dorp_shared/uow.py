@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol, Self, cast
+from typing import Any, ClassVar, NamedTuple, Protocol, Self, cast
 
 import asyncpg
 
@@ -71,6 +71,9 @@ class PgUnitOfWork(_EnvelopeFactory):
     """One asyncpg transaction; ``conn`` is for the service's repositories."""
 
     conn: asyncpg.Connection
+    hold_outbox: ClassVar[bool] = False
+    """Opt-in: keep the messages queued for the relay and write them in one statement just
+    before the commit (a unit of work that emits many events pays one insert)."""
 
     def __init__(
         self,
@@ -84,12 +87,14 @@ class PgUnitOfWork(_EnvelopeFactory):
         self._pool = pool
         self._on_commit = on_commit
         self._emitted = 0
+        self._held: list[OutboxRow] = []
 
     async def __aenter__(self) -> Self:
         self._proxy = await self._pool.acquire()
         self.conn = cast(asyncpg.Connection, self._proxy)
         self._tx = self.conn.transaction()
         await self._tx.start()
+        self._held = []
         return self
 
     async def __aexit__(
@@ -100,6 +105,12 @@ class PgUnitOfWork(_EnvelopeFactory):
     ) -> None:
         try:
             if exc_type is None:
+                try:
+                    if self._held:
+                        await self.conn.execute(outbox_insert(1), *outbox_columns(self._held))
+                except BaseException:
+                    await self._tx.rollback()
+                    raise
                 await self._tx.commit()
             else:
                 await self._tx.rollback()
@@ -116,6 +127,16 @@ class PgUnitOfWork(_EnvelopeFactory):
             event_id,
         )
         return bool(inserted)
+
+    async def first_times(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """``first_time`` for many events in one statement: the ids not handled before."""
+        rows = await self.conn.fetch(
+            "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])"
+            " ON CONFLICT DO NOTHING RETURNING event_id",
+            consumer,
+            event_ids,
+        )
+        return {row["event_id"] for row in rows}
 
     async def emit(
         self,
@@ -171,6 +192,10 @@ class PgUnitOfWork(_EnvelopeFactory):
         message_id: uuid.UUID,
     ) -> None:
         """Queue any message (an event, a dead letter) for the relay, in this transaction."""
+        if self.hold_outbox:
+            self._held.append(OutboxRow(message_id, subject, stream, headers, body))
+            self._emitted += 1
+            return
         await self.conn.execute(
             "INSERT INTO outbox (event_id, subject, stream, headers, body)"
             " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",

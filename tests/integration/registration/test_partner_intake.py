@@ -218,6 +218,52 @@ async def test_a_burst_is_written_together_and_each_message_still_judged_alone(
     assert stale == 0
 
 
+async def test_a_partners_request_is_activity_and_clears_a_retention_warning(
+    intake: Intake,
+) -> None:
+    """Activity moves ``last_active_at`` on in steps of an hour or more, and always clears a
+    retention warning: a member warned and then active again is not erased."""
+    member_id = (await intake.send("member_registration", PARENT_A)).dorp_id
+    long_ago = datetime.now(UTC) - timedelta(days=700)
+    await _set_activity(intake, member_id, long_ago, warned=long_ago)
+    assert (await intake.send("help_request", REQUEST)).status == "accepted"
+    moved, warned = await _activity(intake, member_id)
+    assert moved > datetime.now(UTC) - timedelta(minutes=5) and warned is None
+
+    # Warned meanwhile, though active within the hour: the warning goes.
+    await _set_activity(intake, member_id, moved, warned=datetime.now(UTC))
+    second = {**REQUEST, "external_id": "vraag-2"}
+    assert (await intake.send("help_request", second)).status == "accepted"
+    latest, warned = await _activity(intake, member_id)
+    assert latest >= moved and warned is None
+    # Active again within the hour, not warned: nothing to write.
+    third = {**REQUEST, "external_id": "vraag-3"}
+    assert (await intake.send("help_request", third)).status == "accepted"
+    assert await _activity(intake, member_id) == (latest, None)
+
+
+async def _set_activity(
+    intake: Intake, member_id: str | None, at: datetime, *, warned: datetime | None
+) -> None:
+    await intake.db.execute(
+        "UPDATE registration.members SET last_active_at = $2, retention_warned_at = $3"
+        " WHERE member_id = $1::text::uuid",
+        member_id,
+        at,
+        warned,
+    )
+
+
+async def _activity(intake: Intake, member_id: str | None) -> tuple[datetime, datetime | None]:
+    row = await intake.db.fetchrow(
+        "SELECT last_active_at, retention_warned_at FROM registration.members"
+        " WHERE member_id = $1::text::uuid",
+        member_id,
+    )
+    assert row is not None
+    return row["last_active_at"], row["retention_warned_at"]
+
+
 async def _outbox_drained(intake: Intake) -> bool:
     pending = await intake.db.fetchval(
         "SELECT count(*) FROM registration.outbox WHERE published_at IS NULL"

@@ -196,6 +196,14 @@ async def test_a_programme_year_in_gives_the_report_out(settings: DorpSettings) 
     assert table_row(reply, "learning_communities", "start:more_contact") == ["7", "4.1"]
     assert table_row(reply, "learning_communities", "start:knows_activities") == ["6", "2.0"]
     assert "Bewonersenquête: 7 antwoorden" in markdown
+    # As seed 000 reads: a paragraph per initiative, survey questions in words.
+    assert (
+        "Ouderkamer Lochem (ouderkamer): 3 bijeenkomsten, samen 36 keer bezocht door 6 "
+        "verschillende deelnemers (6 aanmeldingen)." in markdown
+    )
+    assert "| Ik weet wat er voor ouders wordt georganiseerd | 6 | 2.0 |" in markdown
+    assert "| I know what is organised for parents | 6 | 2.0 |" in markdown
+    assert "## Individuele ontmoetingen en wandelingen" in markdown
     assert empty.report["figures"]["requests"]["display"] == "<5"
     assert section(empty, "quotes")["entries"] == []
 

@@ -97,3 +97,21 @@ def test_an_organisation_parses_and_its_type_is_a_closed_set() -> None:
 def test_text_postgresql_cannot_store_is_rejected_not_crashed() -> None:
     outcome = rejected("help_request", body({**HELP_REQUEST, "text": "hallo\x00"}))
     assert (outcome.reason, outcome.errors[0].field) == ("invalid_fields", "text")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+def test_a_nul_character_is_found_in_every_encoding_json_allows(encoding: str) -> None:
+    data = {**HELP_REQUEST, "text": "hallo\x00"}
+    raw = json.dumps(data).encode(encoding)
+    for outcome in (parse("help_request", raw), parse("help_request", raw, data=data)):
+        assert isinstance(outcome, Rejection)
+        assert (outcome.reason, outcome.errors[0].field) == ("invalid_fields", "text")
+
+
+def test_a_body_the_caller_parsed_already_is_judged_the_same() -> None:
+    data = {**MEMBER, "home_area": 7}
+    raw = body(data)
+    assert parse("member_registration", raw, data=data) == parse("member_registration", raw)
+    assert parse("member_registration", body(MEMBER), data=MEMBER) == parse(
+        "member_registration", body(MEMBER)
+    )

@@ -20,6 +20,7 @@ from dorp_shared.observability import (
     inject,
     subject_label,
 )
+from dorp_shared.observability.correlation import add_correlation_id
 from dorp_shared.observability.health import unready_reasons
 from dorp_shared.uow import FakeUnitOfWork
 
@@ -92,6 +93,15 @@ def test_trace_context_survives_a_trip_through_headers() -> None:
         pass
     assert child.parent is not None and child.parent.span_id == context.span_id
     assert child.get_span_context().trace_id == context.trace_id
+
+
+def test_a_line_logged_while_handling_names_the_correlation_id() -> None:
+    with correlation_scope("partner-42"):
+        logged = add_correlation_id(None, "info", {"event": "partner.rejected"})
+        kept = add_correlation_id(None, "info", {"event": "x", "correlation_id": "other"})
+    assert logged["correlation_id"] == "partner-42"
+    assert kept["correlation_id"] == "other"  # a line naming one itself keeps it
+    assert "correlation_id" not in add_correlation_id(None, "info", {"event": "idle"})
 
 
 async def test_carried_context_is_restored_in_another_task() -> None:

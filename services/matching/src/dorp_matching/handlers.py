@@ -38,7 +38,7 @@ CONSUMER = "matching"
 log = structlog.get_logger(__name__)
 
 
-async def _not_known(uow: MatchingUnitOfWork, member_id: uuid.UUID, what: str) -> None:
+async def not_known(uow: MatchingUnitOfWork, member_id: uuid.UUID, what: str) -> None:
     """An unknown member: dropped when erased, else retried until the member arrives."""
     if await uow.members.is_erased(member_id):
         log.info("event.erased_member", what=what)
@@ -102,7 +102,7 @@ async def member_updated(event: Envelope[MemberUpdated], uow: MatchingUnitOfWork
             interests=data.interests,
         )
         if not await uow.members.update_profile(profile, as_of=event.occurred_at):
-            await _not_known(uow, data.member_id, "member_updated")
+            await not_known(uow, data.member_id, "member_updated")
 
 
 async def consent_changed(
@@ -122,7 +122,7 @@ async def consent_changed(
         )
         member = await uow.members.get(data.member_id) if found else None
         if member is None:
-            await _not_known(uow, data.member_id, "consent_changed")
+            await not_known(uow, data.member_id, "consent_changed")
             return []
         if data.purpose != "matching":
             return []
@@ -168,9 +168,9 @@ async def help_requested(
             return []
         requester = await uow.members.get(data.member_id)
         if requester is None:
-            await _not_known(uow, data.member_id, f"request {data.request_id}")
+            await not_known(uow, data.member_id, f"request {data.request_id}")
             return []
-        request = await uow.requests.add(_request(data, event))
+        request = await uow.requests.add(new_request(event))
         at = event.occurred_at
         found = await propose_next(uow, [request.request_id], region, at, event, [request])
         request_of = (request.request_id, request.kind)
@@ -188,7 +188,7 @@ async def help_offered(
         if not await uow.first_time(CONSUMER, event.event_id):
             return []
         if await uow.members.get(data.member_id) is None:
-            await _not_known(uow, data.member_id, f"offer {data.offer_id}")
+            await not_known(uow, data.member_id, f"offer {data.offer_id}")
             return []
         offer = await uow.offers.add(_offer(data, event))
         return await serve_offer(uow, offer.offer_id, offer.kind, region, event.occurred_at, event)
@@ -206,7 +206,7 @@ async def help_withdrawn(
         at = event.occurred_at
         item = await _help(uow, data.help_id, data.side, data.member_id)
         if item is None:
-            await _not_known(uow, data.member_id, f"{data.side} {data.help_id}")
+            await not_known(uow, data.member_id, f"{data.side} {data.help_id}")
             return []
         await lock_kinds(uow, [item.kind])  # not proposed meanwhile
         if data.side == "request":
@@ -232,7 +232,7 @@ async def help_renewed(
         at = event.occurred_at
         item = await _help(uow, data.help_id, data.side, data.member_id)
         if item is None:
-            await _not_known(uow, data.member_id, f"{data.side} {data.help_id}")
+            await not_known(uow, data.member_id, f"{data.side} {data.help_id}")
             return []
         if isinstance(item, Request):
             await uow.requests.renew(item.request_id, data.expires_at)
@@ -259,7 +259,8 @@ def windows(found: tuple[TimeWindow, ...]) -> tuple[str, ...]:
     return tuple(f"{w.day}-{w.part}" for w in found)
 
 
-def _request(data: HelpRequested, event: Envelope[HelpRequested]) -> Request:
+def new_request(event: Envelope[HelpRequested]) -> Request:
+    data = event.payload
     return Request(
         request_id=data.request_id,
         member_id=data.member_id,

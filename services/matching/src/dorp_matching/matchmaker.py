@@ -53,28 +53,50 @@ async def record(
     review when the region wants that or a connector registered the requester
     (``review_for``; ``requesters`` by member id); a connector's own pairing goes straight
     to the parents with their answer deadline."""
-    recorded = []
     known = requesters or {}
-    for found in proposals:
-        review = review_for(
-            known.get(found.requester_id),
-            region_reviews=region.connector_reviews_proposals,
-            made_by=connector_id,
-        )
-        proposal = offered(
-            found,
-            at,
-            region.proposal_expiry_days,
-            review=review.needed,
-            reviewer_id=review.connector_id,
-        )
-        if not await uow.proposals.add(proposal):
-            continue
-        proposed = proposed_event(proposal, connector_id)
-        await uow.emit(proposed, cause=cause, event_id=event_id(proposal.proposal_id))
-        log.debug("match.proposed", proposal_id=str(proposal.proposal_id), kind=proposal.kind)
-        recorded.append(proposal)
+    prepared = [
+        prepare(found, region, at, known.get(found.requester_id), connector_id)
+        for found in proposals
+    ]
+    recorded = []
+    for proposal in prepared:
+        if await uow.proposals.add(proposal):
+            await announce(uow, proposal, cause, connector_id)
+            recorded.append(proposal)
     return recorded
+
+
+def prepare(
+    found: Proposal,
+    region: Region,
+    at: datetime,
+    requester: Member | None,
+    connector_id: uuid.UUID | None = None,
+) -> Proposal:
+    """A found pairing as it is stored: awaiting a connector's review or offered to the
+    parents with their answer deadline (see ``record``)."""
+    review = review_for(
+        requester, region_reviews=region.connector_reviews_proposals, made_by=connector_id
+    )
+    return offered(
+        found,
+        at,
+        region.proposal_expiry_days,
+        review=review.needed,
+        reviewer_id=review.connector_id,
+    )
+
+
+async def announce(
+    uow: MatchingUnitOfWork,
+    proposal: Proposal,
+    cause: Envelope[Any] | None,
+    connector_id: uuid.UUID | None = None,
+) -> None:
+    """Emit the stored proposal's ``MatchProposed``."""
+    proposed = proposed_event(proposal, connector_id)
+    await uow.emit(proposed, cause=cause, event_id=event_id(proposal.proposal_id))
+    log.debug("match.proposed", proposal_id=str(proposal.proposal_id), kind=proposal.kind)
 
 
 def proposed_event(proposal: Proposal, connector_id: uuid.UUID | None = None) -> MatchProposed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -12,8 +13,10 @@ from dorp_matching.domain.model import (
     CandidateSearch,
     Member,
     Offer,
+    PoolRead,
     Proposal,
     Request,
+    SliceKey,
     Waiting,
 )
 from dorp_matching.domain.recommend import SessionOffer
@@ -23,6 +26,10 @@ from dorp_shared.uow import UnitOfWork
 
 class MemberRepository(Protocol):
     async def get(self, member_id: uuid.UUID) -> Member | None: ...
+
+    async def get_many(self, member_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Member]:
+        """The known ones among these members, by id."""
+        ...
 
     async def save(self, member: Member, *, as_of: datetime) -> None:
         """Insert or update; an update older than what is stored (``as_of``) is ignored."""
@@ -51,6 +58,14 @@ class MemberRepository(Protocol):
 class RequestRepository(Protocol):
     async def add(self, request: Request) -> Request:
         """Store a request once (natural key ``request_id``); returns the stored one."""
+        ...
+
+    async def add_many(self, requests: Sequence[Request]) -> list[Request]:
+        """``add`` for many at once, in their order."""
+        ...
+
+    async def waiting_many(self, request_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Waiting]:
+        """``waiting_one`` for many at once: those waiting, by request id."""
         ...
 
     async def waiting(self, kind: str) -> list[Waiting]:
@@ -87,6 +102,11 @@ class OfferRepository(Protocol):
         on kind and area, never by reading every offer."""
         ...
 
+    async def candidate_pool(self, read: PoolRead) -> dict[SliceKey, list[Candidate]]:
+        """Many searches' slices in one read: per slice its open offers that can take one
+        more, oldest first, at most its limit (see ``PoolRead``)."""
+        ...
+
     async def candidate(self, offer_id: uuid.UUID, *, since: datetime) -> Candidate | None:
         """An open offer with its loads (recent load: proposals to the helper ``since``)."""
         ...
@@ -103,6 +123,10 @@ class OfferRepository(Protocol):
 class ProposalRepository(Protocol):
     async def add(self, proposal: Proposal) -> bool:
         """Store a proposal; False if the request already has an active one (or this one)."""
+        ...
+
+    async def add_many(self, proposals: Sequence[Proposal]) -> set[uuid.UUID]:
+        """``add`` for many at once: the ids of those stored."""
         ...
 
     async def has_active(self, request_id: uuid.UUID) -> bool: ...
@@ -201,6 +225,12 @@ class ActivityRepository(Protocol):
 
     async def signed_sessions(self, member_id: uuid.UUID) -> set[uuid.UUID]: ...
 
+    async def signed_sessions_of(
+        self, member_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """``signed_sessions`` for many members at once (those signed up anywhere)."""
+        ...
+
     async def add_recommendation(
         self,
         recommendation_id: uuid.UUID,
@@ -214,6 +244,10 @@ class ActivityRepository(Protocol):
 
 
 class MatchingUnitOfWork(UnitOfWork, Protocol):
+    async def first_times(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """``first_time`` for many events: the ids not handled before."""
+        ...
+
     @property
     def members(self) -> MemberRepository: ...
 

@@ -9,6 +9,8 @@ recommendation is made once per member (and request), only with matching consent
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,12 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
 from dorp_matching.domain.model import Member
-from dorp_matching.domain.recommend import Recommendation, recommend, recommendation_id
+from dorp_matching.domain.recommend import (
+    Recommendation,
+    SessionOffer,
+    recommend,
+    recommendation_id,
+)
 from dorp_matching.ports import MatchingUnitOfWork
 from dorp_shared.commands import Command, CommandContext, CommandInput, invalid
 from dorp_shared.contracts import Envelope
@@ -95,6 +102,30 @@ def _part(found: Recommendation) -> RecommendedSession:
     )
 
 
+def wants_sessions(member: Member, region: Region, kind: str | None) -> bool:
+    """A consented member, for a request only of a kind the region maps to activities."""
+    if not member.consents_matching:
+        return False
+    return kind is None or kind in region.matching.activity_kinds_for_help
+
+
+@dataclass(frozen=True)
+class KnownSessions:
+    sessions: list[SessionOffer]
+    """Sessions ahead anywhere in the region (``recommend`` keeps those that fit)."""
+    signed: dict[uuid.UUID, set[uuid.UUID]]
+
+
+async def known_sessions(
+    uow: MatchingUnitOfWork, region: Region, member_ids: Iterable[uuid.UUID], since: datetime
+) -> KnownSessions:
+    """The sessions after ``since`` in every area and these members' sign-ups: two reads
+    for a whole run of recommendations."""
+    areas = [area.id for area in region.areas]
+    sessions = await uow.activities.upcoming(areas, since)
+    return KnownSessions(sessions, await uow.activities.signed_sessions_of(member_ids))
+
+
 async def recommend_sessions(
     uow: MatchingUnitOfWork,
     member: Member,
@@ -103,17 +134,20 @@ async def recommend_sessions(
     cause: Envelope[Any] | None,
     *,
     request: tuple[Any, str] | None = None,
+    known: KnownSessions | None = None,
 ) -> SessionsRecommended | None:
     """Recommend sessions to a consented member (for a request: ``(request_id, kind)`` of
-    a kind the region maps to activities). Inside the caller's unit of work; once only."""
+    a kind the region maps to activities). Inside the caller's unit of work; once only.
+    ``known``: the sessions and sign-ups read once for many members (``known_sessions``)."""
     request_id, kind = request if request else (None, None)
-    if not member.consents_matching:
+    if not wants_sessions(member, region, kind):
         return None
-    if kind is not None and kind not in region.matching.activity_kinds_for_help:
-        return None
-    areas = [member.home_area, *sorted(region.neighbours_of(member.home_area))]
-    sessions = await uow.activities.upcoming(areas, at)
-    signed = await uow.activities.signed_sessions(member.member_id)
+    if known is None:
+        areas = [member.home_area, *sorted(region.neighbours_of(member.home_area))]
+        sessions = await uow.activities.upcoming(areas, at)
+        signed = await uow.activities.signed_sessions(member.member_id)
+    else:
+        sessions, signed = known.sessions, known.signed.get(member.member_id, set())
     found = recommend(member, sessions, region, at, signed=signed, request_kind=kind)
     if not found:
         return None

@@ -70,6 +70,9 @@ class PartnerMessage:
     event: str
     body: bytes
     idempotency_key: str | None = None
+    data: dict[str, Any] | None = None
+    """The body's JSON object, if the receiver read it already (partner intake does, for the
+    lane key): then it is not parsed a second time."""
 
 
 async def handle_partner_message(
@@ -79,7 +82,7 @@ async def handle_partner_message(
     command = PARTNER_COMMANDS.get(message.event)
     if command is not None:
         return await _partner_command(uow, region, message, now, command)
-    checked = intake.parse(message.event, message.body, tuple(PARTNER_COMMANDS))
+    checked = intake.parse(message.event, message.body, tuple(PARTNER_COMMANDS), message.data)
     if not isinstance(checked, Rejection):
         checked = rules.check(checked, region) or checked
     ctx = CommandContext(

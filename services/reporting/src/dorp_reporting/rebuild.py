@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,10 +33,12 @@ from dorp_shared.contracts import Envelope
 from dorp_shared.contracts.subjects import area_events, command_subject, stream_name
 from dorp_shared.errors import DorpError
 from dorp_shared.service import SHARED_MIGRATIONS
-from dorp_shared.stream_reader import StreamReader
+from dorp_shared.stream_reader import Reader, open_reader
 
 BATCH = 1000
 AHEAD = 3
+GC_THRESHOLD = 100_000
+"""Allocations between collections of the youngest generation while replaying."""
 """Batches fetched and decoded ahead of the one being written."""
 Progress = Callable[[str, int, int], None]
 """(area, messages read in this area, messages in this area)"""
@@ -76,11 +79,29 @@ async def rebuild(
     try:
         await _empty(pool)
         result = RebuildResult()
-        for area in AREAS:
-            await _replay(nc, pool, region, area, result, progress)
+        with few_collections():
+            for area in AREAS:
+                await _replay(nc, pool, region, area, result, progress)
         return result
     finally:
         await pool.close()
+
+
+@contextlib.contextmanager
+def few_collections(threshold: int = GC_THRESHOLD) -> Iterator[None]:
+    """Fewer garbage collections while replaying. Each event leaves short-lived objects
+    without cycles; with the default threshold the collector runs every 700 of them and its
+    older generations walk every object the process holds (modules, the report renderers):
+    about a third of the CPU of decoding an event (measured: 28-32 µs per event decoded
+    with, 10-13 µs without). What is alive at the start is frozen out of the collector."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(threshold, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 async def _empty(pool: asyncpg.Pool) -> None:
@@ -109,7 +130,7 @@ async def _replay(
     if total == 0:
         return
     batches: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=AHEAD)
-    async with StreamReader(nc, stream, area_events(region, area)) as reader:
+    async with open_reader(nc, stream, area_events(region, area)) as reader:
         reading = asyncio.create_task(_read(reader, total, last, batches))
         try:
             while (batch := await batches.get()) is not None:
@@ -134,7 +155,7 @@ class _Batch:
 
 
 async def _read(
-    reader: StreamReader, total: int, last: int, batches: asyncio.Queue[_Batch | None]
+    reader: Reader, total: int, last: int, batches: asyncio.Queue[_Batch | None]
 ) -> None:
     """Fetch and decode batches up to stream sequence ``last`` (``total`` messages: asking
     for no more than are left, a pull never waits for its expiry), then put None (also
@@ -145,11 +166,11 @@ async def _read(
             left -= len(messages)
             events = []
             for msg in messages:
-                event = decode_event(msg.headers or {}, msg.data)
+                event = decode_event(msg.headers, msg.data)
                 if event is not None:
                     events.append(event)
             await batches.put(_Batch(events, len(messages)))
-            if int(messages[-1].metadata.sequence.stream) >= last:
+            if messages[-1].sequence >= last:
                 break
     except BaseException:
         while not batches.empty():

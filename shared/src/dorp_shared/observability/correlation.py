@@ -3,19 +3,17 @@ service it causes work in.
 
 The id arrives in the ``Dorp-Correlation-Id`` header (an event's envelope, a command's
 request) or starts here. While a message or command is handled it is the *current* id: it is
-bound in the structlog context, and every event emitted meanwhile inherits it (see
-:meth:`dorp_shared.uow.PgUnitOfWork.emit`).
+on every line logged (:func:`add_correlation_id`), and every event emitted meanwhile
+inherits it (see :meth:`dorp_shared.uow.PgUnitOfWork.emit`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextvars import ContextVar
 from typing import Any
-
-import structlog
 
 from dorp_shared.contracts.envelope import CORRELATION_HEADER
 
@@ -43,10 +41,22 @@ def correlation_from(headers: Mapping[str, Any] | None) -> str:
 
 @contextlib.contextmanager
 def correlation_scope(correlation_id: str) -> Iterator[str]:
-    """Make ``correlation_id`` current (and logged) for the duration of the block."""
+    """Make ``correlation_id`` current (and logged, by :func:`add_correlation_id`) for the
+    duration of the block."""
     token = _current.set(correlation_id)
     try:
-        with structlog.contextvars.bound_contextvars(correlation_id=correlation_id):
-            yield correlation_id
+        yield correlation_id
     finally:
         _current.reset(token)
+
+
+def add_correlation_id(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: the current correlation id on every line logged. Read when a line
+    is logged instead of bound in structlog's context per message: most messages log
+    nothing, and binding cost a few per cent of partner intake's CPU."""
+    correlation_id = _current.get()
+    if correlation_id is not None:
+        event_dict.setdefault("correlation_id", correlation_id)
+    return event_dict

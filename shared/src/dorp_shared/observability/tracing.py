@@ -95,9 +95,11 @@ def _provider_installed() -> bool:
 
 
 def inject(headers: Mapping[str, str]) -> dict[str, str]:
-    """``headers`` plus the current trace context (``traceparent``, ``tracestate``)."""
+    """``headers`` plus the current trace context (``traceparent``, ``tracestate``). An empty
+    context (an untraced partner message) has nothing to add: the propagators are not asked."""
     carrier = dict(headers)
-    propagate.inject(carrier)
+    if otel_context.get_current():
+        propagate.inject(carrier)
     return carrier
 
 

@@ -9,6 +9,7 @@ session arrives.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 import asyncpg
@@ -105,6 +106,18 @@ class PgActivityRepository:
             "SELECT session_id FROM sign_ups WHERE member_id = $1", member_id
         )
         return {row["session_id"] for row in rows}
+
+    async def signed_sessions_of(
+        self, member_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, set[uuid.UUID]]:
+        rows = await self.conn.fetch(
+            "SELECT member_id, session_id FROM sign_ups WHERE member_id = ANY($1::uuid[])",
+            list(set(member_ids)),
+        )
+        found: dict[uuid.UUID, set[uuid.UUID]] = {}
+        for row in rows:
+            found.setdefault(row["member_id"], set()).add(row["session_id"])
+        return found
 
     async def add_recommendation(
         self,

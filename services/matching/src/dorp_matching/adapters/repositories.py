@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -17,8 +19,10 @@ from dorp_matching.domain.model import (
     History,
     Member,
     Offer,
+    PoolRead,
     Proposal,
     Request,
+    SliceKey,
     Waiting,
 )
 from dorp_shared.contracts import MatchReason
@@ -102,6 +106,12 @@ class PgMemberRepository:
     async def get(self, member_id: uuid.UUID) -> Member | None:
         row = await self.conn.fetchrow("SELECT * FROM members WHERE member_id = $1", member_id)
         return _member(row) if row else None
+
+    async def get_many(self, member_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Member]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM members WHERE member_id = ANY($1::uuid[])", list(set(member_ids))
+        )
+        return {row["member_id"]: _member(row) for row in rows}
 
     async def save(self, member: Member, *, as_of: datetime) -> None:
         await self.conn.execute(
@@ -198,26 +208,30 @@ class PgRequestRepository:
 
     async def add(self, request: Request) -> Request:
         inserted = await self.conn.fetchrow(
-            "INSERT INTO requests (request_id, member_id, kind, home_area, languages, age_band,"
-            " expires_at, requested_at, time_windows, prefers_known_people)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            " ON CONFLICT (request_id) DO NOTHING RETURNING *",
-            request.request_id,
-            request.member_id,
-            request.kind,
-            request.home_area,
-            list(request.languages),
-            request.age_band,
-            request.expires_at,
-            request.requested_at,
-            list(request.time_windows),
-            request.prefers_known_people,
+            f"{_ADD_REQUEST} RETURNING *", *_request_values(request)
         )
         row = inserted or await self.conn.fetchrow(
             "SELECT * FROM requests WHERE request_id = $1", request.request_id
         )
         assert row is not None  # inserted above or already there
         return _request(row)
+
+    async def add_many(self, requests: Sequence[Request]) -> list[Request]:
+        """``add`` for many: one pipelined insert and one read of them all (a request
+        stored before stays as it was)."""
+        await self.conn.executemany(_ADD_REQUEST, [_request_values(r) for r in requests])
+        rows = await self.conn.fetch(
+            "SELECT * FROM requests WHERE request_id = ANY($1::uuid[])",
+            [r.request_id for r in requests],
+        )
+        stored = {row["request_id"]: _request(row) for row in rows}
+        return [stored[r.request_id] for r in requests]
+
+    async def waiting_many(self, request_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Waiting]:
+        rows = await self.conn.fetch(
+            f"{_WAITING} AND r.request_id = ANY($2::uuid[])", _SERVED, list(request_ids)
+        )
+        return {row["request_id"]: _waiting(row) for row in rows}
 
     async def waiting(self, kind: str) -> list[Waiting]:
         rows = await self.conn.fetch(
@@ -252,6 +266,29 @@ class PgRequestRepository:
         await self.conn.execute(
             "UPDATE requests SET expires_at = $2 WHERE request_id = $1", request_id, expires_at
         )
+
+
+_ADD_REQUEST = (
+    "INSERT INTO requests (request_id, member_id, kind, home_area, languages, age_band,"
+    " expires_at, requested_at, time_windows, prefers_known_people)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    " ON CONFLICT (request_id) DO NOTHING"
+)
+
+
+def _request_values(request: Request) -> tuple[Any, ...]:
+    return (
+        request.request_id,
+        request.member_id,
+        request.kind,
+        request.home_area,
+        list(request.languages),
+        request.age_band,
+        request.expires_at,
+        request.requested_at,
+        list(request.time_windows),
+        request.prefers_known_people,
+    )
 
 
 _WAITING = (
@@ -317,6 +354,23 @@ _CANDIDATES_FOR = (
     f"  AND {_OFFER_LOAD} < o.capacity AND {_HELPER_LOAD} < GREATEST($11, o.capacity)"
     "  ORDER BY o.offered_at, o.offer_id LIMIT $12) c"
 )
+_CANDIDATE_POOL = (
+    "SELECT a.n AS slice, c.* FROM unnest($1::text[], $4::text[], $5::bool[], $7::text[],"
+    " $9::int[]) WITH ORDINALITY AS a(kind, area, same_language, languages, lim, n),"
+    f" LATERAL ({_CANDIDATES}"
+    "  WHERE o.kind = a.kind AND o.home_area = a.area AND o.closed_at IS NULL"
+    "  AND (o.expires_at IS NULL OR o.expires_at > $6) AND m.consents_matching"
+    "  AND (NOT a.same_language OR o.languages && string_to_array(a.languages, ',')"
+    "   OR (cardinality(o.languages) = 0"
+    "    AND m.languages && string_to_array(a.languages, ',')))"
+    f"  AND {_OFFER_LOAD} < o.capacity AND {_HELPER_LOAD} < GREATEST($8, o.capacity)"
+    "  ORDER BY o.offered_at, o.offer_id LIMIT a.lim) c"
+    " ORDER BY a.n, c.offered_at, c.offer_id"
+)
+"""The slices of many searches at once (``PoolRead``), each as ``_CANDIDATES_FOR`` reads
+one, without what depends on the requester (their own offers, declined members, offers
+tried before): those are left out in memory."""
+
 """Open offers of a kind in the given areas that can take one more, oldest first: per
 area a slice of offers in a shared language and a slice of any. It walks the
 ``offers_open_by_kind_area`` index and stops at the limit, so the cost does not grow with
@@ -386,6 +440,25 @@ class PgOfferRepository:
         unique = {row["offer_id"]: row for row in rows}
         return [_candidate(row) for row in unique.values()]
 
+    async def candidate_pool(self, read: PoolRead) -> dict[SliceKey, list[Candidate]]:
+        slices = list(read.limits)
+        rows = await self.conn.fetch(
+            _CANDIDATE_POOL,
+            [key.kind for key in slices],
+            _ACTIVE,
+            read.since,
+            [key.area for key in slices],
+            [bool(key.languages) for key in slices],
+            read.at,
+            [",".join(key.languages) for key in slices],
+            read.helper_capacity,
+            list(read.limits.values()),
+        )
+        pool: dict[SliceKey, list[Candidate]] = {key: [] for key in slices}
+        for row in rows:
+            pool[slices[row["slice"] - 1]].append(_candidate(row))
+        return pool
+
     async def candidate(self, offer_id: uuid.UUID, *, since: datetime) -> Candidate | None:
         row = await self.conn.fetchrow(
             f"{_CANDIDATES} WHERE o.offer_id = $1 AND o.closed_at IS NULL",
@@ -420,34 +493,49 @@ class PgOfferRepository:
         )
 
 
+_ADD_PROPOSALS = (
+    "INSERT INTO proposals (proposal_id, request_id, offer_id, requester_id, helper_id,"
+    " kind, home_area, score, reasons, explanation, explanation_en, status, expires_at,"
+    " reviewer_id)"
+    " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[],"
+    " $6::text[], $7::text[], $8::float8[], $9::jsonb[], $10::text[], $11::text[],"
+    " $12::text[], $13::timestamptz[], $14::uuid[])"
+    " ON CONFLICT DO NOTHING RETURNING proposal_id"
+)
+
+
+def _proposal_values(proposal: Proposal) -> tuple[Any, ...]:
+    return (
+        proposal.proposal_id,
+        proposal.request_id,
+        proposal.offer_id,
+        proposal.requester_id,
+        proposal.helper_id,
+        proposal.kind,
+        proposal.home_area,
+        proposal.score,
+        json.dumps([reason.model_dump() for reason in proposal.reasons]),
+        proposal.explanation,
+        proposal.explanation_en,
+        proposal.status,
+        proposal.expires_at,
+        proposal.reviewer_id,
+    )
+
+
 class PgProposalRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
     async def add(self, proposal: Proposal) -> bool:
-        reasons = json.dumps([reason.model_dump() for reason in proposal.reasons])
-        inserted = await self.conn.fetchval(
-            "INSERT INTO proposals (proposal_id, request_id, offer_id, requester_id, helper_id,"
-            " kind, home_area, score, reasons, explanation, explanation_en, status, expires_at,"
-            " reviewer_id)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-            " ON CONFLICT DO NOTHING RETURNING true",
-            proposal.proposal_id,
-            proposal.request_id,
-            proposal.offer_id,
-            proposal.requester_id,
-            proposal.helper_id,
-            proposal.kind,
-            proposal.home_area,
-            proposal.score,
-            reasons,
-            proposal.explanation,
-            proposal.explanation_en,
-            proposal.status,
-            proposal.expires_at,
-            proposal.reviewer_id,
-        )
-        return bool(inserted)
+        return bool(await self.add_many([proposal]))
+
+    async def add_many(self, proposals: Sequence[Proposal]) -> set[uuid.UUID]:
+        """Store proposals in one statement; the ids of those stored (a pair or a request's
+        active proposal already there is left out)."""
+        columns = list(zip(*(_proposal_values(p) for p in proposals), strict=True))
+        rows = await self.conn.fetch(_ADD_PROPOSALS, *(list(c) for c in columns))
+        return {row["proposal_id"] for row in rows}
 
     async def has_active(self, request_id: uuid.UUID) -> bool:
         found = await self.conn.fetchval(

@@ -16,6 +16,8 @@ from dorp_shared.uow import PgUnitOfWork
 
 
 class PgMatchingUnitOfWork(PgUnitOfWork):
+    hold_outbox = True  # a run of requests writes its proposals' events in one statement
+
     members: PgMemberRepository
     requests: PgRequestRepository
     offers: PgOfferRepository

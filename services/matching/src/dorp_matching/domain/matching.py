@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple
 
 from dorp_matching.domain import wording
 from dorp_matching.domain.model import (
@@ -105,9 +106,9 @@ def _age_reason(request: Request, offer: Offer) -> tuple[str, str, float] | None
     return None
 
 
-@dataclass(frozen=True)
-class Fit:
-    """How a request and an offer fit, computed once for the score and the sentence."""
+class Fit(NamedTuple):
+    """How a request and an offer fit, computed once for the score and the sentence (a
+    named tuple: one is built for every candidate ranked)."""
 
     distance: int
     languages: list[str]
@@ -253,7 +254,7 @@ def choose_offer(
             for c in candidates
             if is_candidate(request, requester, c, region, at, history)
         ),
-        key=lambda pair: (-pair[0], pair[1].offer.offered_at, str(pair[1].offer.offer_id)),
+        key=lambda pair: (-pair[0], pair[1].offer.offered_at, pair[1].offer.offer_id),
     )
     if not ranked:
         return None

@@ -124,6 +124,27 @@ class CandidateSearch:
 
 
 @dataclass(frozen=True)
+class SliceKey:
+    """One slice of a candidate search: offers of a kind in an area, in one of
+    ``languages`` (a shared language) or, when empty, in any language."""
+
+    kind: str
+    area: str
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PoolRead:
+    """Slices of many candidate searches read at once: each at most its limit of open
+    offers that can take one more at ``at`` (loads as ``CandidateSearch``)."""
+
+    limits: dict[SliceKey, int]
+    at: datetime
+    since: datetime
+    helper_capacity: int
+
+
+@dataclass(frozen=True)
 class Proposal:
     proposal_id: uuid.UUID
     request_id: uuid.UUID

@@ -3,14 +3,18 @@
 Handlers are tried in order; the last one, without a filter, acks every other event type
 (tolerant reader: a new registration event must not block this consumer).
 
+Requests and offers are matched through the intake queue (``entrypoints/intake.py``):
+runs of requests in one transaction each; the other events that touch members or help
+first wait until what was queued before them is done.
+
 Up to ``BATCH`` events are fetched and handled at once, in stream order where it matters
 (``order_keys``): a member's events in order, requests and offers of one help kind in order
 (who gets which offer stays as the stream says), what already exists (initiatives, sessions,
 sign-ups) in order and before the new members and requests that are recommended from it,
 and events that can touch every kind (consent, erasure, a profile, withdrawing or renewing
-help) in order with everything. So requests of different kinds are matched at once: while
-one waits for PostgreSQL, another runs. The database keeps this safe as before: a
-transaction takes the advisory lock of a help kind before it looks at that kind's offers,
+help) in order with everything. Requests end their turn once queued, so the requests of a
+fetch queue up at once and are matched together. The database keeps this safe as before:
+a transaction takes the advisory lock of a help kind before it looks at that kind's offers,
 and takes several kinds in sorted order (``lock_kinds``).
 """
 
@@ -26,6 +30,7 @@ from nats.aio.msg import Msg
 
 from dorp_matching import handlers, recommendations
 from dorp_matching.adapters.uow import PgMatchingUnitOfWork
+from dorp_matching.entrypoints.intake import IntakeQueue
 from dorp_shared.contracts import Envelope, HelpOffered, HelpRequested, MemberRegistered
 from dorp_shared.contracts.envelope import EVENT_TYPE_HEADER
 from dorp_shared.contracts.events import (
@@ -45,7 +50,7 @@ from dorp_shared.messaging import EVERYTHING, Order, area_subscriber, is_event
 from dorp_shared.service import Runtime
 
 SERVICE = "matching"
-BATCH = 32
+BATCH = 128
 """Events fetched and handled at once (in order where ``order_keys`` says so)."""
 _MEMBER_ID = re.compile(rb'"member_id"\s*:\s*"([0-9a-fA-F-]{36})"')
 _KIND = re.compile(rb'"kind"\s*:\s*"([^"]{1,100})"')
@@ -103,36 +108,46 @@ def wire_subscribers(runtime: Runtime) -> None:
     def uow() -> PgMatchingUnitOfWork:
         return runtime.uow(PgMatchingUnitOfWork)
 
+    intake = IntakeQueue(uow, runtime.region)
+
     @sub(filter=is_event(MemberRegistered))
     async def on_member_registered(event: Envelope[MemberRegistered]) -> None:
+        await intake.settled()
         await handlers.member_registered(event, uow(), runtime.region)
 
     @sub(filter=is_event(HelpRequested))
     async def on_help_requested(event: Envelope[HelpRequested]) -> None:
-        await handlers.help_requested(event, uow(), runtime.region)
+        data = event.payload
+        handlers.check_place(event, runtime.region, data.home_area, data.kind)
+        await intake.request(event)
 
     @sub(filter=is_event(HelpOffered))
     async def on_help_offered(event: Envelope[HelpOffered]) -> None:
-        await handlers.help_offered(event, uow(), runtime.region)
+        await intake.offer(event)
 
     @sub(filter=is_event(MemberUpdated))
     async def on_member_updated(event: Envelope[MemberUpdated]) -> None:
+        await intake.settled()
         await handlers.member_updated(event, uow())
 
     @sub(filter=is_event(ConsentChanged))
     async def on_consent_changed(event: Envelope[ConsentChanged]) -> None:
+        await intake.settled()
         await handlers.consent_changed(event, uow(), runtime.region)
 
     @sub(filter=is_event(MemberErased))
     async def on_member_erased(event: Envelope[MemberErased]) -> None:
+        await intake.settled()
         await handlers.member_erased(event, uow(), runtime.region)
 
     @sub(filter=is_event(HelpWithdrawn))
     async def on_help_withdrawn(event: Envelope[HelpWithdrawn]) -> None:
+        await intake.settled()
         await handlers.help_withdrawn(event, uow(), runtime.region)
 
     @sub(filter=is_event(HelpRenewed))
     async def on_help_renewed(event: Envelope[HelpRenewed]) -> None:
+        await intake.settled()
         await handlers.help_renewed(event, uow(), runtime.region)
 
     wire_activities(sub, uow)

@@ -22,6 +22,7 @@ from typing import Any
 
 import asyncpg
 
+from dorp_registration.adapters.members import ACTIVITY_MOVES
 from dorp_registration.domain.help import HelpItem
 from dorp_registration.domain.members import Member
 from dorp_registration.domain.records import Source
@@ -85,7 +86,9 @@ def _insert_rows(table: str, types: Mapping[str, str], param: int) -> str:
 
 
 def _changed_members(param: int) -> str:
-    """Profile columns from the row where ``changed``; activity moved on where ``active_at``."""
+    """Profile columns from the row where ``changed``; activity moved on where ``active_at``
+    (as :meth:`PgMemberRepository.touch` would: a member whose row neither changes nor
+    moves on is not written at all)."""
     record = ", ".join(f"{name} {kind}" for name, kind in CHANGED_MEMBER_TYPES.items())
     profile = ", ".join(
         f"{name} = CASE WHEN r.changed THEN r.{name} ELSE m.{name} END"
@@ -100,7 +103,8 @@ def _changed_members(param: int) -> str:
         " retention_warned_at = CASE WHEN r.active_at IS NULL OR m.erased_at IS NOT NULL"
         " THEN m.retention_warned_at END"
         f" FROM jsonb_to_recordset(${param}::jsonb) AS r ({record})"
-        " WHERE m.member_id = r.member_id"
+        " WHERE m.member_id = r.member_id AND (r.changed OR (r.active_at IS NOT NULL"
+        f" AND m.erased_at IS NULL AND ({ACTIVITY_MOVES.format(at='r.active_at')})))"
     )
 
 

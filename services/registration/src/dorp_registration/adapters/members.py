@@ -20,6 +20,12 @@ COLUMNS = (
     " last_active_at, partner_id, connector_id, organisation_id, erased_at"
 )
 
+ACTIVITY_MOVES = "retention_warned_at IS NOT NULL OR last_active_at < {at} - interval '1 hour'"
+"""When activity at ``{at}`` is written: it clears a retention warning, or it moves
+``last_active_at`` on by an hour or more. Retention counts in years, and every write of
+``last_active_at`` (an indexed column) is a new version of the member's row: a member active
+again within the hour is not written again."""
+
 
 class PgMemberRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
@@ -76,7 +82,8 @@ class PgMemberRepository:
     async def touch(self, member_id: uuid.UUID, at: datetime) -> None:
         await self.conn.execute(
             "UPDATE members SET last_active_at = greatest(last_active_at, $2),"
-            " retention_warned_at = NULL WHERE member_id = $1 AND erased_at IS NULL",
+            " retention_warned_at = NULL WHERE member_id = $1 AND erased_at IS NULL"
+            f" AND ({ACTIVITY_MOVES.format(at='$2::timestamptz')})",
             member_id,
             at,
         )

@@ -81,7 +81,8 @@ def partner_message(
     subject: str, body: bytes, headers: Mapping[str, str] | None = None
 ) -> PartnerMessage:
     """``dorp.<region>.partner.<partner_id>.<event>`` → partner id and event name; the
-    ``Idempotency-Key`` header, if any, for partner events that run a command."""
+    ``Idempotency-Key`` header, if any, for partner events that run a command; the body's
+    JSON object, if it is one (read once, here)."""
     *_, partner_id, event = subject.split(".")
     return PartnerMessage(
         subject=subject,
@@ -89,27 +90,27 @@ def partner_message(
         event=event,
         body=body,
         idempotency_key=(headers or {}).get(IDEMPOTENCY_HEADER),
+        data=_json_object(body),
     )
 
 
 def ordering_key(message: PartnerMessage) -> str:
     """Messages about one member share a key: the partner and the member's external id
     (``member_external_id`` of a request or offer, ``external_id`` of a registration)."""
-    return _parsed(message)[0]
+    data = message.data
+    if data is None:
+        return message.partner_id
+    return f"{message.partner_id}/{data.get('member_external_id') or data.get('external_id')}"
 
 
-def _parsed(message: PartnerMessage) -> tuple[str, dict[str, Any] | None]:
-    """The ordering key, and the body's JSON object if it is one (read once, here)."""
-    if len(message.body) > MAX_PARTNER_PAYLOAD_BYTES:
-        return message.partner_id, None
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    if len(body) > MAX_PARTNER_PAYLOAD_BYTES:
+        return None
     try:
-        data = json.loads(message.body)
+        data = json.loads(body)
     except ValueError:
-        return message.partner_id, None
-    if not isinstance(data, dict):
-        return message.partner_id, None
-    member = data.get("member_external_id") or data.get("external_id")
-    return f"{message.partner_id}/{member}", data
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def wire_partner_intake(runtime: Runtime) -> PartnerIntake:
@@ -179,8 +180,6 @@ class PartnerIntake:
 @dataclass
 class _Queued:
     message: PartnerMessage
-    data: dict[str, Any] | None
-    """The body's JSON object, if it is one."""
     reply_to: str
     received_at: datetime
     carried: Carried
@@ -220,9 +219,8 @@ class IntakeLanes:
         """Queue the message in its lane (waiting for room if too many are queued)."""
         room = self._room or self._start()
         await room.acquire()
-        key, data = _parsed(message)
-        lane = zlib.crc32(key.encode()) % self._lanes
-        queued = _Queued(message, data, reply_to, datetime.now(UTC), carried, in_progress)
+        lane = zlib.crc32(ordering_key(message).encode()) % self._lanes
+        queued = _Queued(message, reply_to, datetime.now(UTC), carried, in_progress)
         self._unanswered += 1
         self._all_answered.clear()
         self._queues[lane].put_nowait(queued)
@@ -284,7 +282,7 @@ class IntakeLanes:
         uow = runtime.uow(BatchUnitOfWork)
         try:
             connection = await held.connection()
-            sent = [(q.message.partner_id, q.message.event, q.data) for q in batch]
+            sent = [(q.message.partner_id, q.message.event, q.message.data) for q in batch]
             await uow.read(connection, runtime.region, sent)
             replies = [await _handle_kept(uow, runtime, queued) for queued in batch]
             await uow.flush(connection)

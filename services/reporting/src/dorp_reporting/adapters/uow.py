@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any, Self
 
@@ -23,16 +22,6 @@ class PgProjections(PgProjector, PgReportQueries):
 
 class PgReportingUnitOfWork(PgUnitOfWork):
     projections: PgProjections
-
-    async def first_times(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-        """``first_time`` for many events in one statement: the ids not handled before."""
-        rows = await self.conn.fetch(
-            "INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::uuid[])"
-            " ON CONFLICT DO NOTHING RETURNING event_id",
-            consumer,
-            event_ids,
-        )
-        return {row["event_id"] for row in rows}
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()

@@ -13,6 +13,13 @@ from zoneinfo import ZoneInfo
 from dorp_reporting.domain.facts import KindArea, Membership, QuoteFact, ReportData
 from dorp_reporting.domain.figures import Figure, count, suppress_table
 from dorp_reporting.domain.period import Period, Window, bucket_label
+from dorp_reporting.domain.prose import (
+    MEETING_KINDS,
+    QUOTES_PER_GROUP,
+    choose_quotes,
+    initiative_paragraph,
+    meetings_paragraph,
+)
 from dorp_reporting.domain.report import (
     Chart,
     Entry,
@@ -33,6 +40,8 @@ from dorp_reporting.domain.words import (
     ORGANISATION_TYPE_ONE,
     ORGANISATION_TYPES,
     SPEAKERS,
+    SURVEY_QUESTIONS,
+    SURVEYS,
     words,
 )
 from dorp_shared.regions import Region
@@ -41,7 +50,6 @@ from dorp_shared.vocabulary import (
     area_unit_words,
     kind_labels,
     language_name,
-    readable,
     role_words,
 )
 
@@ -78,6 +86,7 @@ def build_sections(
         key_figures,
         activities,
         coffee_dates,
+        individual_meetings,
         help_and_matches,
         contact_ladder,
         organisations,
@@ -211,8 +220,13 @@ def activities(ctx: Context) -> Section:
         nl=f"{sessions} bijeenkomsten van {len(initiatives)} initiatieven.",
         en=f"{sessions} sessions of {len(initiatives)} initiatives.",
     )
+    each = (initiative_paragraph(i, hidden.cells[n]) for n, i in enumerate(initiatives))
     return Section(
-        key="activities", title=title, paragraphs=(intro,), tables=(table,), charts=(chart,)
+        key="activities",
+        title=title,
+        paragraphs=(intro, *each),
+        tables=(table,),
+        charts=(chart,),
     )
 
 
@@ -242,6 +256,39 @@ def coffee_dates(ctx: Context) -> Section:
         totals=Row(key="total", label=TOTAL, cells=tuple(hidden.column_totals)),
     )
     return Section(key="coffee_dates", title=title, tables=(table,))
+
+
+def individual_meetings(ctx: Context) -> Section:
+    """One parent meeting another (a walk, a coffee, sharing experience): matches of those
+    kinds, confirmed, and how many became a real contact."""
+    help_ = ctx.data.help
+    title = T(nl="Individuele ontmoetingen en wandelingen", en="Individual meetings and walks")
+    seen = {kind for kind, _ in help_.confirmed if kind in MEETING_KINDS}
+    kinds = [kind for kind in MEETING_KINDS if kind in seen]
+    if not kinds:
+        none = T(
+            nl="In deze periode zijn geen individuele ontmoetingen of wandelingen vastgelegd.",
+            en="No individual meetings or walks were recorded in this period.",
+        )
+        return Section(key="individual_meetings", title=title, paragraphs=(none,))
+    ledgers = (help_.confirmed, help_.became_contact)
+    cells = [[sum(n for (k, _), n in ledger.items() if k == kind) for ledger in ledgers]
+             for kind in kinds]  # fmt: skip
+    hidden = suppress_table(cells, ctx.threshold, row_totals=False)
+    table = Table(
+        key="ontmoetingen",
+        title=title,
+        label_header=T(nl="Soort ontmoeting", en="Kind of meeting"),
+        columns=(T(nl="Ontmoetingen", en="Meetings"), T(nl="Echt contact", en="Real contact")),
+        rows=tuple(
+            Row(key=k, label=T(nl=kind_labels(k)[0], en=kind_labels(k)[1]), cells=tuple(c))
+            for k, c in zip(kinds, hidden.cells, strict=True)
+        ),
+        totals=Row(key="total", label=TOTAL, cells=tuple(hidden.column_totals)),
+    )
+    meetings, contacts = hidden.column_totals
+    intro = meetings_paragraph(ctx.region.programme.name, meetings, contacts)
+    return Section(key="individual_meetings", title=title, paragraphs=(intro,), tables=(table,))
 
 
 # --- help, matches and the contact ladder ---------------------------------------------
@@ -731,10 +778,7 @@ def _survey_tables(ctx: Context) -> list[Table]:
             rows=tuple(
                 Row(
                     key=f"{q.survey_id}:{q.question}",
-                    label=T(
-                        nl=_question(q.survey_id, q.question, several),
-                        en=_question(q.survey_id, q.question, several),
-                    ),
+                    label=_question(q.survey_id, q.question, several),
                     cells=(
                         answers.cells[n][0],
                         Figure.average(q.mean if q.answers >= ctx.threshold else None),
@@ -746,9 +790,14 @@ def _survey_tables(ctx: Context) -> list[Table]:
     ]
 
 
-def _question(survey_id: str, question: str, with_survey: bool) -> str:
-    text = readable(question)
-    return f"{readable(survey_id)}: {text}" if with_survey else text
+def _question(survey_id: str, question: str, with_survey: bool) -> Text:
+    """The question as residents read it (an unknown id made readable), with its survey's
+    name when the period has answers to several surveys."""
+    nl, en = (w[:1].upper() + w[1:] for w in words(SURVEY_QUESTIONS, question))
+    if not with_survey:
+        return T(nl=nl, en=en)
+    survey_nl, survey_en = words(SURVEYS, survey_id)
+    return T(nl=f"{survey_nl}: {nl}", en=f"{survey_en}: {en}")
 
 
 # --- four-buffer self-checks ------------------------------------------------------------------
@@ -816,11 +865,19 @@ def self_checks(ctx: Context) -> Section:
 
 def quotes(ctx: Context) -> Section:
     title = T(nl="Wat deelnemers zeggen", en="What participants say")
-    entries = tuple(Entry(text=q.text, notes=tuple(_quote_notes(q))) for q in ctx.data.quotes)
+    chosen = choose_quotes(ctx.data.quotes)
+    entries = tuple(Entry(text=q.text, notes=tuple(_quote_notes(q))) for q in chosen)
     note = T(
         nl="Alleen uitspraken die zonder naam gedeeld mogen worden, met toestemming.",
         en="Only quotes that may be shared without a name, with consent.",
     )
+    if len(chosen) < len(ctx.data.quotes):
+        note = T(
+            nl=f"Een keuze van {len(chosen)} uit {len(ctx.data.quotes)} uitspraken (ten "
+            f"hoogste {QUOTES_PER_GROUP} per initiatief). {note.nl}",
+            en=f"A choice of {len(chosen)} of {len(ctx.data.quotes)} quotes (at most "
+            f"{QUOTES_PER_GROUP} per initiative). {note.en}",
+        )
     none = T(nl="Geen uitspraken in deze periode.", en="No quotes in this period.")
     return Section(
         key="quotes", title=title, paragraphs=(note if entries else none,), entries=entries

@@ -94,6 +94,27 @@ CHANNELS: dict[str, Words] = {
     "app": ("app", "app"),
 }
 
+SURVEY_QUESTIONS: dict[str, Words] = {
+    "wants_more_contact": (
+        "Ik wil meer contact met andere ouders",
+        "I want more contact with other parents",
+    ),
+    "knows_activities": (
+        "Ik weet wat er voor ouders wordt georganiseerd",
+        "I know what is organised for parents",
+    ),
+    "knows_where_to_ask": (
+        "Ik weet waar ik met een vraag terecht kan",
+        "I know where to go with a question",
+    ),
+}
+"""The resident survey's questions (seed 001) as residents read them; an unknown id is made
+readable."""
+SURVEYS: dict[str, Words] = {
+    "start": ("Startmeting", "Baseline survey"),
+    "end": ("Eindmeting", "Final survey"),
+}
+
 
 def words(table: dict[str, Words], key: str) -> Words:
     """The words for ``key``, or a readable form of the id when there are none."""

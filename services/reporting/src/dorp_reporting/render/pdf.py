@@ -4,15 +4,15 @@ Text is set in Noto Sans, embedded (subset) from the ``fontpkg-noto-sans`` packa
 Turkish, Polish and other Latin letters show as written; Arabic falls back to Noto Sans
 Arabic and is shaped right to left with HarfBuzz (``uharfbuzz``). The fonts are variable
 fonts used at their default instance (regular): instancing a bold weight takes seconds per
-report, so headings are drawn bold by stroking the regular outlines. Chart labels inside
-the SVG charts stay Latin-1 (fpdf2 draws SVG text with the core fonts).
+report, so headings are drawn bold by stroking the regular outlines. The SVG charts name
+these fonts on each text (fpdf2 draws SVG text without fallback fonts): Noto Sans, or Noto
+Sans Arabic for a label in Arabic script, so chart labels keep every letter too.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -39,22 +39,15 @@ FALLBACK = "NotoSansArabic"
 SHAPED_FROM = 0x0590
 """The first code point of the scripts that are shaped (Hebrew, then Arabic and on)."""
 _TOOLTIP = re.compile(r"<title>.*?</title>")  # fpdf2 does not draw SVG titles
-_REPLACEMENTS = {"—": "-", "–": "-", "≥": ">=", "≤": "<=", "…": "...", "‘": "'", "’": "'",
-                 "“": '"', "”": '"', "•": "-", "€": "EUR"}  # fmt: skip
+ARABIC = range(0x0600, 0x0900)
+"""Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic and the Arabic supplements and
+extensions: the letters Noto Sans Arabic holds and Noto Sans does not."""
 
 
-def latin1(text: str) -> str:
-    """Text the core fonts can show (the SVG charts' labels): Latin-1 as is, the rest
-    transliterated or "?"."""
-    out = []
-    for char in text:
-        char = _REPLACEMENTS.get(char, char)
-        if all(ord(c) < 256 for c in char):
-            out.append(char)
-            continue
-        base = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
-        out.append(base or "?")
-    return "".join(out)
+def svg_font(text: str) -> str:
+    """The embedded font an SVG text is drawn in: Noto Sans Arabic for text in Arabic
+    script (a label is one name: one script), else Noto Sans."""
+    return FALLBACK if any(ord(char) in ARABIC for char in text) else FONT
 
 
 def _font_files() -> dict[tuple[str, str], str]:
@@ -159,8 +152,9 @@ def _section(pdf: FPDF, section: Section, language: str) -> None:
     for table in section.tables:
         _table(pdf, table, language)
     for chart in section.charts:
-        svg = _TOOLTIP.sub("", chart_svg(chart, language))
-        pdf.image(io.BytesIO(latin1(svg).encode("utf-8")), w=min(160.0, pdf.epw))
+        svg = _TOOLTIP.sub("", chart_svg(chart, language, font=svg_font))
+        pdf.set_text_shaping(_needs_shaping([svg]))
+        pdf.image(io.BytesIO(svg.encode("utf-8")), w=min(160.0, pdf.epw))
         pdf.ln(2)
     pdf.ln(3)
 

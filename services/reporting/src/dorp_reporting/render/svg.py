@@ -3,8 +3,8 @@ out and marked, so a chart never shows what the table hides."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from xml.sax.saxutils import escape
+from collections.abc import Callable, Sequence
+from xml.sax.saxutils import escape, quoteattr
 
 from dorp_reporting.domain.report import Chart
 
@@ -13,18 +13,32 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 92
 COLOURS = ("#2f6f8f", "#e07b39", "#5b9a4b", "#9b59b6", "#c0392b", "#7f8c8d")
 
 
-def chart_svg(chart: Chart, language: str) -> str:
-    """One chart as an inline ``<svg>`` element (no external references)."""
+FontOf = Callable[[str], str]
+"""The font family to draw a text in (the PDF's embedded fonts); without one, the viewer's."""
+
+
+def chart_svg(chart: Chart, language: str, font: FontOf | None = None) -> str:
+    """One chart as an inline ``<svg>`` element (no external references). Labels keep
+    every letter (Turkish, Polish, Arabic names of kernen and initiatives); ``font`` names
+    a family per text for a renderer without font fallback (fpdf2)."""
     values = [v for s in chart.series for v in s.values if v is not None]
     top = chart.y_max or max([*values, 1.0])
     body = _bars(chart, top) if chart.kind == "bar" else _lines(chart, top)
     title = escape(chart.title.of(language))
+    family = font or (lambda _text: "")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{title}" class="chart">'
-        f"<title>{title}</title>{_axes(top)}{_labels(chart.labels)}{body}"
-        f"{_legend(chart, language)}</svg>"
+        f"<title>{title}</title>{_axes(top, family)}{_labels(chart.labels, family)}{body}"
+        f"{_legend(chart, language, family)}</svg>"
     )
+
+
+def _text(text: str, font: FontOf, attributes: str) -> str:
+    """A ``<text>`` element holding ``text`` (escaped), in its font when one is named."""
+    family = font(text)
+    face = f" font-family={quoteattr(family)}" if family else ""
+    return f"<text {attributes}{face}>{escape(text)}</text>"
 
 
 def _plot_width() -> int:
@@ -44,7 +58,7 @@ def _x(index: int, count: int) -> float:
     return LEFT + step * (index + 0.5)
 
 
-def _axes(top: float) -> str:
+def _axes(top: float, font: FontOf) -> str:
     base = TOP + _plot_height()
     parts = [
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}" stroke="#444"/>',
@@ -52,20 +66,21 @@ def _axes(top: float) -> str:
     ]
     for fraction in (0.0, 0.5, 1.0):
         y = _y(top * fraction, top)
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">'
-            f"{_number(top * fraction)}</text>"
-        )
+        attributes = f'x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end"'
+        parts.append(_text(_number(top * fraction), font, attributes))
     return "".join(parts)
 
 
-def _labels(labels: Sequence[str]) -> str:
+def _labels(labels: Sequence[str], font: FontOf) -> str:
     base = TOP + _plot_height()
     every = max(1, len(labels) // 12)
     return "".join(
-        f'<text x="{_x(i, len(labels)):.1f}" y="{base + 14}" font-size="10" '
-        f'text-anchor="end" transform="rotate(-35 {_x(i, len(labels)):.1f} {base + 14})">'
-        f"{escape(_short(label))}</text>"
+        _text(
+            _short(label),
+            font,
+            f'x="{_x(i, len(labels)):.1f}" y="{base + 14}" font-size="10" text-anchor="end" '
+            f'transform="rotate(-35 {_x(i, len(labels)):.1f} {base + 14})"',
+        )
         for i, label in enumerate(labels)
         if i % every == 0
     )
@@ -124,7 +139,7 @@ def _hidden_mark(x: float, base: float) -> str:
     )
 
 
-def _legend(chart: Chart, language: str) -> str:
+def _legend(chart: Chart, language: str, font: FontOf) -> str:
     if len(chart.series) < 2 and chart.kind == "bar":
         return ""  # the title says what the bars are
     parts = []
@@ -134,7 +149,7 @@ def _legend(chart: Chart, language: str) -> str:
         y = HEIGHT - 24 + (s // 3) * 14
         parts.append(
             f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{COLOURS[s % len(COLOURS)]}"/>'
-            f'<text x="{x + 14}" y="{y}" font-size="11">{escape(_short(name, 28))}</text>'
+            + _text(_short(name, 28), font, f'x="{x + 14}" y="{y}" font-size="11"')
         )
     return "".join(parts)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Self
 
 from dorp_notifications.adapters.deliveries import PgDeliveryRepository, PgInboxRepository
@@ -22,13 +21,13 @@ from dorp_shared.contracts.subjects import DEADLETTER, deadletter_subject, strea
 from dorp_shared.uow import PgUnitOfWork
 
 SERVICE = "notifications"
-_OUTBOX_INSERT = (
-    "INSERT INTO outbox (event_id, subject, stream, headers, body)"
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING"
-)
 
 
 class PgNotificationsUnitOfWork(PgUnitOfWork):
+    hold_outbox = True
+    """Outbox rows go in with one statement before commit: a round of outcomes costs one
+    statement, not one per ``NotificationSent``."""
+
     recipients: PgRecipientRepository
     deliveries: PgDeliveryRepository
     proposals: PgProposalRepository
@@ -37,7 +36,6 @@ class PgNotificationsUnitOfWork(PgUnitOfWork):
     inbox_messages: PgInboxRepository
 
     async def __aenter__(self) -> Self:
-        self._outbox_rows: list[tuple[uuid.UUID, str, str, str, bytes]] = []
         await super().__aenter__()
         self.recipients = PgRecipientRepository(self.conn)
         self.deliveries = PgDeliveryRepository(self.conn)
@@ -46,37 +44,6 @@ class PgNotificationsUnitOfWork(PgUnitOfWork):
         self.dialogue = PgDialogueRepository(self.conn)
         self.inbox_messages = PgInboxRepository(self.conn)
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """The outbox rows of this unit of work go in with one statement before commit."""
-        if exc_type is None and self._outbox_rows:
-            rows, self._outbox_rows = self._outbox_rows, []
-            try:
-                await self.conn.executemany(_OUTBOX_INSERT, rows)
-            except BaseException as failure:
-                await super().__aexit__(type(failure), failure, failure.__traceback__)
-                raise
-        self._outbox_rows = []
-        await super().__aexit__(exc_type, exc, tb)
-
-    async def enqueue(
-        self,
-        subject: str,
-        stream: str,
-        headers: dict[str, str],
-        body: bytes,
-        *,
-        message_id: uuid.UUID,
-    ) -> None:
-        """Collected, and written at the end (see ``__aexit__``): a round of outcomes costs
-        one statement, not one per ``NotificationSent``."""
-        self._outbox_rows.append((message_id, subject, stream, json.dumps(headers), body))
-        self._emitted += 1
 
     async def dead_letter(self, reason: str, detail: str, delivery: Delivery) -> None:
         """Ids only: a dead letter never carries the message or an address."""

@@ -44,6 +44,13 @@ RegionOption = Annotated[
 ]
 
 
+BenchDataDir = Annotated[
+    Path | None,
+    typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
+]
+BenchOut = Annotated[Path | None, typer.Option(help="Write the figures as JSON here")]
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     errors.print(f"[red]dorp: {message}[/]")
     return typer.Exit(code)
@@ -273,11 +280,8 @@ def bench_registration(
     concurrency: Annotated[
         int, typer.Option(min=1, help="Partner requests in flight at once")
     ] = 256,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+    data_dir: BenchDataDir = None,
+    out: BenchOut = None,
 ) -> None:
     """Partner events validated, stored and published per second, beside the raw JetStream
     publish rate measured in the same run; and registration's peak memory.
@@ -303,11 +307,8 @@ def bench_matching(
     seconds: Annotated[float, typer.Option(min=1, help="How long requests are sent")] = 10.0,
     parents: Annotated[int, typer.Option(min=2, help="Opted-in parents to pair")] = 10_000,
     schools: Annotated[int, typer.Option(min=1, help="Schools the parents are in")] = 20,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+    data_dir: BenchDataDir = None,
+    out: BenchOut = None,
 ) -> None:
     """Proposal latency p50/p95/p99 at a request rate with many open offers, the matcher's
     peak memory, pairing parents into coffee dates (optimum beside the greedy baseline),
@@ -334,11 +335,8 @@ def bench_notifications(
     mails: Annotated[int, typer.Option(min=2, help="Pending e-mails in the backlog")] = 10_000,
     events: Annotated[int, typer.Option(min=1, help="Events sent, then replayed")] = 10_000,
     pool: Annotated[int, typer.Option(min=1, max=64, help="Pooled SMTP connections")] = 8,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+    data_dir: BenchDataDir = None,
+    out: BenchOut = None,
     pipelining: Annotated[
         bool, typer.Option(help="The SMTP server offers PIPELINING (RFC 2920)")
     ] = True,
@@ -375,11 +373,8 @@ def bench_end_to_end(
     settle: Annotated[
         float, typer.Option(min=1, help="Seconds to wait for the last mails and counts")
     ] = 300,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+    data_dir: BenchDataDir = None,
+    out: BenchOut = None,
 ) -> None:
     """A sustained stream of help requests through the whole region: partner event, stored,
     proposal, delivered e-mail and counted in the report; throughput and p50/p95/p99 latency
@@ -400,11 +395,8 @@ def bench_reporting(
     events: Annotated[int, typer.Option(min=100, help="Events in the synthetic year")] = 1_000_000,
     year: Annotated[int, typer.Option(min=2000, max=2100, help="The year they happen in")] = 2025,
     seed: Annotated[int, typer.Option(help="Same seed, same year")] = 1,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(help="Folder for embedded NATS and PostgreSQL [default: a scratch folder]"),
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here")] = None,
+    data_dir: BenchDataDir = None,
+    out: BenchOut = None,
 ) -> None:
     """Projection rebuild from the streams (events/s, beside the raw JetStream pull and
     asyncpg COPY rates of the same run) and the annual report of a seeded synthetic year as

@@ -136,15 +136,38 @@ async def partner_client(
     )
 
 
-async def answer_partners(services: Client, heard: list[str]) -> None:
-    """Registration's role: answer every partner message, remembering what arrived."""
+PROBE = f"dorp.{REGION}.partner.probe.ping"
+
+
+async def answer_partners(
+    deployment: Deployment, tls: ssl.SSLContext, services: Client, heard: list[str]
+) -> None:
+    """Registration's role: answer every partner message, remembering what arrived.
+
+    Returns once every node routes partner subjects to the answer: interest crosses the
+    cluster's routes a moment after the subscription, longer on a busy machine."""
 
     async def reply(msg: Msg) -> None:
-        heard.append(msg.subject)
+        if msg.subject != PROBE:
+            heard.append(msg.subject)
         await msg.respond(b'{"status":"accepted"}')
 
     await services.subscribe(f"dorp.{REGION}.partner.*.*", cb=reply)
     await services.flush()
+    for node in deployment.nodes:
+        prober = await connect(node, tls, "dorp-services", SERVICES_PASSWORD)
+        try:
+            await eventually(functools.partial(_answered, prober), timeout=20)
+        finally:
+            await prober.close()
+
+
+async def _answered(prober: Client) -> bool:
+    try:
+        await prober.request(PROBE, b"{}", timeout=1)
+    except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
+        return False
+    return True
 
 
 def test_the_three_nodes_form_one_jetstream_cluster_with_routes(deployment: Deployment) -> None:
@@ -189,7 +212,7 @@ async def test_a_partner_may_only_use_its_own_subjects_and_inbox(
     deployment: Deployment, tls: ssl.SSLContext, services: Client
 ) -> None:
     heard: list[str] = []
-    await answer_partners(services, heard)
+    await answer_partners(deployment, tls, services, heard)
     credential = new_credential(deployment, "bs-de-brink")
     errors: list[str] = []
     partner = await partner_client(deployment, tls, credential, error_cb=violations(errors))
@@ -225,7 +248,7 @@ async def test_a_partner_credential_rotates_by_reload_without_dropping_the_clien
     deployment: Deployment, tls: ssl.SSLContext, services: Client
 ) -> None:
     heard: list[str] = []
-    await answer_partners(services, heard)
+    await answer_partners(deployment, tls, services, heard)
     subject = f"dorp.{REGION}.partner.jeugdplatform.help_request"
     old = new_credential(deployment, "jeugdplatform")
     drops: list[str] = []

@@ -75,7 +75,11 @@ def test_unreachable_nats_is_one_line_naming_the_url() -> None:
         "reporting",
         "--region",
         "lochem",
-        env={"DORP_NATS_URL": url, "DORP_DATABASE_URL": "postgresql://x@127.0.0.1/x"},
+        env={
+            "DORP_NATS_URL": url,
+            "DORP_DATABASE_URL": "postgresql://x@127.0.0.1/x",
+            "DORP_STARTUP_WAIT_SECONDS": "1",  # a server restarting would be waited for
+        },
     )
     assert result.returncode == 2
     assert f"cannot reach NATS at {url}" in result.stderr
@@ -92,6 +96,7 @@ def test_unreachable_postgres_is_one_line_naming_the_url(infra: Infra) -> None:
         env={
             "DORP_NATS_URL": infra.nats_url,
             "DORP_DATABASE_URL": f"postgresql://dorp:secret@127.0.0.1:{port}/dorp",
+            "DORP_STARTUP_WAIT_SECONDS": "0",
         },
     )
     assert result.returncode == 2

@@ -10,6 +10,7 @@ if it has one.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,6 +30,7 @@ from dorp_shared import db
 from dorp_shared.commands import IDEMPOTENCY_HEADER, Actor, Command, CommandContext
 from dorp_shared.contracts.envelope import CORRELATION_HEADER, Envelope, Event
 from dorp_shared.contracts.subjects import command_subject, event_subject
+from dorp_shared.errors import InfrastructureUnavailable
 from dorp_shared.http import HttpServer, api_title, build_http_api
 from dorp_shared.logging import configure_logging
 from dorp_shared.messaging import DeliveryGuard, JetStreamPublisher, declare_region
@@ -48,6 +50,8 @@ SHARED_MIGRATIONS = "dorp_shared.migrations"
 PLACEHOLDER_NATS_URL = "nats://127.0.0.1:4222"
 STATUS_HEADER = "Dorp-Status"
 ACTOR_HEADER = "Dorp-Actor"
+STARTUP_FIRST_PAUSE_SECONDS = 0.5
+STARTUP_LONGEST_PAUSE_SECONDS = 5.0
 
 
 @dataclass
@@ -139,12 +143,15 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
     _wire_health(runtime)
     _document_publications(runtime, definition.publishes)
 
-    async def start_up() -> None:
-        url, dsn = _require_urls(settings)
+    async def prepare(url: str, dsn: str) -> None:
         await declare_region(url, region.id, settings.stream_replicas)
         applied = await db.migrate(dsn, definition.name, [SHARED_MIGRATIONS, definition.migrations])
         log.info("schema.migrated", schema=definition.name, applied=len(applied))
         runtime._pool = await db.create_pool(dsn, definition.name, max_size=settings.db_pool_max)
+
+    async def start_up() -> None:
+        url, dsn = _require_urls(settings)  # missing settings fail at once: waiting won't help
+        await wait_for_servers(lambda: prepare(url, dsn), settings.startup_wait_seconds)
 
     async def after_start() -> None:
         publish = JetStreamPublisher(broker.connection)
@@ -314,9 +321,28 @@ async def raw_body(msg: StreamMessage[Any]) -> bytes:
     return bytes(msg.body)
 
 
-def _require_urls(settings: DorpSettings) -> tuple[str, str]:
-    from dorp_shared.errors import InfrastructureUnavailable
+async def wait_for_servers(prepare: Callable[[], Awaitable[None]], patience: float) -> None:
+    """Run ``prepare`` until NATS and PostgreSQL answer it, for up to ``patience`` seconds.
 
+    A service started while a server restarts (a node's reboot, a rolling upgrade) waits for
+    it instead of exiting; a wrong URL still ends in the one-line error once ``patience`` is
+    spent."""
+    deadline = asyncio.get_running_loop().time() + patience
+    pause = STARTUP_FIRST_PAUSE_SECONDS
+    while True:
+        try:
+            await prepare()
+            return
+        except InfrastructureUnavailable as exc:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise
+            log.warning("service.waiting_for_servers", reason=str(exc), seconds_left=round(left))
+            await asyncio.sleep(min(pause, left))
+            pause = min(pause * 2, STARTUP_LONGEST_PAUSE_SECONDS)
+
+
+def _require_urls(settings: DorpSettings) -> tuple[str, str]:
     if not settings.nats_url:
         raise InfrastructureUnavailable(
             "DORP_NATS_URL is not set (for example nats://127.0.0.1:4222); "

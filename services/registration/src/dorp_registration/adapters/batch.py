@@ -30,7 +30,7 @@ import asyncpg
 
 from dorp_registration.adapters.batch_write import write_batch
 from dorp_registration.adapters.help import PgHelpRepository
-from dorp_registration.adapters.members import PgMemberRepository
+from dorp_registration.adapters.members import ACTIVITY_STEP, PgMemberRepository
 from dorp_registration.adapters.rejections import dead_letter_message
 from dorp_registration.domain.help import HelpItem
 from dorp_registration.domain.members import Member
@@ -86,6 +86,8 @@ class BatchUnitOfWork(PgUnitOfWork):
         self._open: _Changes | None = None
         self._known_members: dict[uuid.UUID, Member | None] = {}
         self._known_help: dict[tuple[Side, uuid.UUID], bool] = {}
+        self._quiet: dict[uuid.UUID, datetime] = {}
+        """Members ``read`` found without a retention warning: their stored activity."""
         # The repositories refer back to their unit of work weakly: a cycle would keep each
         # batch's members, items and outbox rows alive until the cyclic garbage collector
         # runs, and collecting them cost registration a tenth of its CPU under load.
@@ -102,8 +104,13 @@ class BatchUnitOfWork(PgUnitOfWork):
         for partner_id, event, data in sent:
             member_ids.update(_member_ids(region, partner_id, event, data))
             help_ids.update(_help_ids(region, partner_id, event, data))
-        found = await PgMemberRepository(conn).get_many(member_ids)
+        found, warned = await PgMemberRepository(conn).get_many(member_ids)
         self._known_members = {member_id: found.get(member_id) for member_id in member_ids}
+        self._quiet = {
+            member_id: member.last_active_at
+            for member_id, member in found.items()
+            if member_id not in warned
+        }
         stored = await PgHelpRepository(conn).existing(help_ids) if help_ids else set()
         self._known_help = {key: key in stored for key in help_ids}
 
@@ -165,12 +172,22 @@ class BatchUnitOfWork(PgUnitOfWork):
             new_members=done.new_members,
             latest=done.members,
             changed=done.saved_members,
-            touched=done.touched,
+            touched=[
+                (member_id, at) for member_id, at in done.touched if self._moves(member_id, at)
+            ],
             consents=done.consents,
             new_help=done.new_help,
             outbox=done.outbox,
             rejected=done.rejected,
         )
+
+    def _moves(self, member_id: uuid.UUID, at: datetime) -> bool:
+        """Whether activity at ``at`` may move the member's stored activity on (as
+        ``ACTIVITY_MOVES`` tells in SQL, which still decides): not for a member read without
+        a warning and active within the step. Such rows are not sent at all, so a batch of
+        requests by members registered moments before updates no member."""
+        stored = self._quiet.get(member_id)
+        return stored is None or stored < at - ACTIVITY_STEP
 
     def committed(self) -> None:
         """Call after the commit: wakes the outbox relay if messages were queued."""

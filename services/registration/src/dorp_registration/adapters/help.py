@@ -86,13 +86,15 @@ class PgHelpRepository:
     async def existing(
         self, ids: Collection[tuple[Side, uuid.UUID]]
     ) -> set[tuple[Side, uuid.UUID]]:
-        """Which of these (side, id) are stored, in one query."""
+        """Which of these (side, id) are stored, in one query (key by key: see
+        :meth:`PgMemberRepository.get_many`)."""
         requests = [help_id for side, help_id in ids if side == "request"]
         offers = [help_id for side, help_id in ids if side == "offer"]
         rows = await self.conn.fetch(
-            "SELECT 'request' AS side, request_id AS help_id FROM help_requests"
-            " WHERE request_id = ANY($1::uuid[])"
-            " UNION ALL SELECT 'offer', offer_id FROM help_offers WHERE offer_id = ANY($2::uuid[])",
+            "SELECT 'request' AS side, r.* FROM unnest($1::uuid[]) AS wanted (id), LATERAL"
+            " (SELECT request_id FROM help_requests WHERE request_id = wanted.id LIMIT 1) AS r"
+            " UNION ALL SELECT 'offer', o.* FROM unnest($2::uuid[]) AS wanted (id), LATERAL"
+            " (SELECT offer_id FROM help_offers WHERE offer_id = wanted.id LIMIT 1) AS o",
             requests,
             offers,
         )

@@ -66,9 +66,12 @@ QUEUE = "registration"
 INTAKE = "partner_intake"
 """Where the intake is kept in ``Runtime.extras``."""
 EMPTY = Context()
-LANES = 4
-"""Transactions written at once; each holds a pool connection while it writes."""
-MAX_BATCH = 64
+LANES = 2
+"""Transactions written at once; each holds a pool connection while it writes. Two: one
+lane's statement runs in PostgreSQL while the other's use case runs here, and the messages
+in flight split into fewer, larger batches than with four (each batch costs three round
+trips, a commit and a relay wake-up however few messages it holds)."""
+MAX_BATCH = 128
 """Messages at most in one transaction: bounds how long a reply waits for its commit."""
 MAX_QUEUED = 1024
 """Messages queued at most; beyond, the subscriber waits (and NATS buffers) for room."""

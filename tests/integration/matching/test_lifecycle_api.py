@@ -67,6 +67,20 @@ async def published(api: ApiClient, name: str, count: int) -> list[dict[str, Any
     return found
 
 
+async def slots_held_as_counted(api: ApiClient, held: int = 0) -> None:
+    """Every offer's slots held (``active_load``, kept by triggers) are its active
+    proposals: the candidate search trusts it never to give a slot twice."""
+    async with api.runtime.pool.acquire() as conn:
+        differ = await conn.fetch(
+            "SELECT o.offer_id, o.active_load, count(p.proposal_id) AS active"
+            " FROM matching.offers o LEFT JOIN matching.proposals p ON p.offer_id = o.offer_id"
+            "  AND p.status IN ('awaiting_review', 'proposed', 'accepted', 'confirmed')"
+            " GROUP BY o.offer_id HAVING o.active_load <> count(p.proposal_id)"
+        )
+        total = await conn.fetchval("SELECT sum(active_load) FROM matching.offers")
+    assert differ == [] and total == held
+
+
 def answer(proposal: dict[str, Any], who: str, reply: str) -> dict[str, Any]:
     return {"proposal_id": proposal["proposal_id"], "member_id": proposal[who], "answer": reply}
 
@@ -143,6 +157,7 @@ async def test_decline_leads_to_the_next_best_and_both_accepting_confirms(
     assert late.status_code == 409
     mine = await api.ok("list_proposals", {"member_id": str(asker.member_id)})
     assert {p["status"] for p in mine["proposals"]} == {"declined", "completed"}
+    await slots_held_as_counted(api)
 
 
 async def test_withdrawal_erasure_and_expiry_end_pending_proposals(api: ApiClient) -> None:
@@ -179,6 +194,7 @@ async def test_withdrawal_erasure_and_expiry_end_pending_proposals(api: ApiClien
     await registration.publish(spare, offers(spare))
     [*_, third] = await published(api, "match_proposed", 3)
     assert third["helper_id"] == str(spare.member_id)
+    await slots_held_as_counted(api, held=1)  # the spare's one slot
     runtime = api.runtime
     later = datetime.now(UTC) + timedelta(days=runtime.region.proposal_expiry_days, hours=1)
     expired = await expire_due(lambda: runtime.uow(PgMatchingUnitOfWork), runtime.region, later)
@@ -187,6 +203,7 @@ async def test_withdrawal_erasure_and_expiry_end_pending_proposals(api: ApiClien
     assert gone["proposal_id"] == third["proposal_id"]
     shown = await api.ok("get_proposal", {"proposal_id": third["proposal_id"]})
     assert shown["status"] == "expired"
+    await slots_held_as_counted(api)
 
 
 async def test_people_who_met_before_and_shared_time_windows_are_preferred(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -181,6 +182,9 @@ class FakeOffers:
 
     async def lock_kind(self, kind: str) -> None:
         self.locked.append(kind)
+
+    async def lock_kinds(self, kinds: Sequence[str]) -> None:
+        self.locked += kinds
 
     async def candidates_for(self, search: CandidateSearch) -> list[Candidate]:
         """Every offer of the kind in the searched areas: the domain filters the rest."""

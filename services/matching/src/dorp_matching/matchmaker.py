@@ -182,8 +182,7 @@ async def lock_kinds(uow: MatchingUnitOfWork, kinds: Iterable[str]) -> None:
     """Before looking at offers: one slot, one proposal. Matching runs several events at
     once (other members'), so whoever takes more than one kind takes them sorted: no two
     transactions wait for each other's kind."""
-    for kind in sorted(set(kinds)):
-        await uow.offers.lock_kind(kind)
+    await uow.offers.lock_kinds(sorted(set(kinds)))
 
 
 async def serve_offer(

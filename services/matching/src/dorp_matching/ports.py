@@ -96,6 +96,10 @@ class OfferRepository(Protocol):
         never hand out the same slot of capacity."""
         ...
 
+    async def lock_kinds(self, kinds: Sequence[str]) -> None:
+        """``lock_kind`` for each kind, in the order given, in one round trip."""
+        ...
+
     async def candidates_for(self, search: CandidateSearch) -> list[Candidate]:
         """A bounded set of open offers that may serve the request (see
         ``CandidateSearch``), with their and their helper's load; found through an index

@@ -323,10 +323,6 @@ def _waiting(row: asyncpg.Record) -> Waiting:
     )
 
 
-_OFFER_LOAD = (
-    "(SELECT count(*) FROM proposals p WHERE p.offer_id = o.offer_id"
-    " AND p.status = ANY($2::text[]))"
-)
 _HELPER_LOAD = (
     "(SELECT count(*) FROM proposals p WHERE p.helper_id = o.member_id"
     " AND p.status = ANY($2::text[]))"
@@ -335,35 +331,48 @@ _CANDIDATES = (
     "SELECT o.*, m.member_id AS m_member_id, m.home_area AS m_home_area,"
     " m.languages AS m_languages, m.age_bands AS m_age_bands,"
     " m.consents_matching AS m_consents_matching, m.role AS m_role,"
-    f" {_OFFER_LOAD} AS offer_load, {_HELPER_LOAD} AS helper_load,"
+    f" o.active_load AS offer_load, {_HELPER_LOAD} AS helper_load,"
     " (SELECT count(*) FROM proposals p WHERE p.helper_id = o.member_id"
     "   AND p.status <> ALL($2::text[]) AND p.status <> 'rejected'"
     "   AND p.created_at >= $3) AS helper_recent"
     " FROM offers o JOIN members m ON m.member_id = o.member_id"
 )
+"""An offer with its helper and loads: the offer's own from ``offers.active_load`` (kept by
+triggers on proposals, migration 0006), the helper's over all their offers counted."""
+
+
+def _has_room(helper_capacity: str) -> str:
+    """An open offer that can take one more (``helper_capacity``: the parameter holding the
+    region's). Its first two conditions are the predicate of the ``offers_open_by_kind_area``
+    index, so the search walks only offers with a slot left."""
+    return (
+        "o.closed_at IS NULL AND o.active_load < o.capacity"
+        f" AND {_HELPER_LOAD} < GREATEST({helper_capacity}, o.capacity)"
+    )
+
 
 _CANDIDATES_FOR = (
     "SELECT c.* FROM unnest($4::text[], $5::bool[]) AS a(area, same_language),"
     f" LATERAL ({_CANDIDATES}"
-    "  WHERE o.kind = $1 AND o.home_area = a.area AND o.closed_at IS NULL"
+    "  WHERE o.kind = $1 AND o.home_area = a.area"
+    f"  AND {_has_room('$11')}"
     "  AND (o.expires_at IS NULL OR o.expires_at > $6) AND m.consents_matching"
     "  AND o.member_id <> $7 AND o.member_id <> ALL($8::uuid[])"
     "  AND o.offer_id <> ALL($9::uuid[])"
     "  AND (NOT a.same_language OR o.languages && $10::text[]"
     "   OR (cardinality(o.languages) = 0 AND m.languages && $10::text[]))"
-    f"  AND {_OFFER_LOAD} < o.capacity AND {_HELPER_LOAD} < GREATEST($11, o.capacity)"
     "  ORDER BY o.offered_at, o.offer_id LIMIT $12) c"
 )
 _CANDIDATE_POOL = (
     "SELECT a.n AS slice, c.* FROM unnest($1::text[], $4::text[], $5::bool[], $7::text[],"
     " $9::int[]) WITH ORDINALITY AS a(kind, area, same_language, languages, lim, n),"
     f" LATERAL ({_CANDIDATES}"
-    "  WHERE o.kind = a.kind AND o.home_area = a.area AND o.closed_at IS NULL"
+    "  WHERE o.kind = a.kind AND o.home_area = a.area"
+    f"  AND {_has_room('$8')}"
     "  AND (o.expires_at IS NULL OR o.expires_at > $6) AND m.consents_matching"
     "  AND (NOT a.same_language OR o.languages && string_to_array(a.languages, ',')"
     "   OR (cardinality(o.languages) = 0"
     "    AND m.languages && string_to_array(a.languages, ',')))"
-    f"  AND {_OFFER_LOAD} < o.capacity AND {_HELPER_LOAD} < GREATEST($8, o.capacity)"
     "  ORDER BY o.offered_at, o.offer_id LIMIT a.lim) c"
     " ORDER BY a.n, c.offered_at, c.offer_id"
 )
@@ -385,6 +394,32 @@ def _candidate(row: asyncpg.Record) -> Candidate:
         helper_load=row["helper_load"],
         helper_recent=row["helper_recent"],
     )
+
+
+class _Parsed:
+    """Offers and their helpers as parsed from pool rows, by offer: the same open offers
+    head their slices run after run, and building their frozen dataclasses was most of
+    reading the pool. A row that differs in any column but the loads from the one parsed
+    before is parsed anew, so nothing here can be stale; at ``most`` offers it starts over."""
+
+    def __init__(self, most: int = 20_000) -> None:
+        self._most = most
+        self._seen: dict[uuid.UUID, tuple[tuple[Any, ...], Offer, Member]] = {}
+
+    def candidate(self, row: asyncpg.Record) -> Candidate:
+        """``_candidate`` of a ``_CANDIDATE_POOL`` row (its slice first, its loads last)."""
+        values = tuple(row)
+        content, offer_id = values[1:-3], row["offer_id"]
+        found = self._seen.get(offer_id)
+        if found is None or found[0] != content:
+            if len(self._seen) >= self._most:
+                self._seen.clear()
+            found = self._seen[offer_id] = (content, _offer(row), _member(row, "m_"))
+        _, offer, helper = found
+        return Candidate(offer, helper, values[-3], values[-2], values[-1])
+
+
+_PARSED = _Parsed()
 
 
 class PgOfferRepository:
@@ -416,6 +451,16 @@ class PgOfferRepository:
 
     async def lock_kind(self, kind: str) -> None:
         await self.conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"matching:{kind}")
+
+    async def lock_kinds(self, kinds: Sequence[str]) -> None:
+        if len(kinds) == 1:
+            await self.lock_kind(kinds[0])
+        elif kinds:  # a function scan yields the array in order, so the locks too
+            await self.conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[])"
+                " WITH ORDINALITY AS a(k, n) ORDER BY n",
+                [f"matching:{kind}" for kind in kinds],
+            )
 
     async def candidates_for(self, search: CandidateSearch) -> list[Candidate]:
         waiting = search.waiting
@@ -456,7 +501,7 @@ class PgOfferRepository:
         )
         pool: dict[SliceKey, list[Candidate]] = {key: [] for key in slices}
         for row in rows:
-            pool[slices[row["slice"] - 1]].append(_candidate(row))
+            pool[slices[row["slice"] - 1]].append(_PARSED.candidate(row))
         return pool
 
     async def candidate(self, offer_id: uuid.UUID, *, since: datetime) -> Candidate | None:

@@ -247,18 +247,115 @@ def choose_offer(
     history: History = NO_HISTORY,
 ) -> Proposal | None:
     """The best eligible offer for a request; ties go to the oldest offer. Never a member
-    who declined this requester before, nor an offer proposed for this request before."""
-    ranked = sorted(
-        (
-            (score(request, requester, c, region, history), c)
-            for c in candidates
-            if is_candidate(request, requester, c, region, at, history)
-        ),
-        key=lambda pair: (-pair[0], pair[1].offer.offered_at, pair[1].offer.offer_id),
-    )
-    if not ranked:
+    who declined this requester before, nor an offer proposed for this request before.
+
+    Ranked with :class:`Ranking` (the same rules and scores as ``is_candidate`` and
+    ``score``, without building a reason per candidate); only the winner is explained."""
+    ranking = Ranking(request, requester, region, at, history)
+    if not ranking.possible:
         return None
-    return propose(request, requester, ranked[0][1], region, history)
+    best: Candidate | None = None
+    best_key: tuple[float, datetime, uuid.UUID] | None = None
+    for candidate in candidates:
+        if not ranking.eligible(candidate):
+            continue
+        offer = candidate.offer
+        key = (-ranking.score(candidate), offer.offered_at, offer.offer_id)
+        if best_key is None or key < best_key:
+            best, best_key = candidate, key
+    if best is None:
+        return None
+    return propose(request, requester, best, region, history)
+
+
+class Ranking:
+    """``is_candidate`` and ``score`` for many candidates of one request: what depends on
+    the request alone is worked out once (a unit test holds both to the same answers)."""
+
+    __slots__ = (
+        "_age_band",
+        "_at",
+        "_capacity",
+        "_declined",
+        "_home",
+        "_kind",
+        "_member_id",
+        "_met",
+        "_near",
+        "_ours",
+        "_tried",
+        "_windows",
+        "possible",
+    )
+
+    def __init__(
+        self,
+        request: Request,
+        requester: Member,
+        region: Region,
+        at: datetime,
+        history: History = NO_HISTORY,
+    ) -> None:
+        self.possible = (
+            requester.member_id == request.member_id
+            and requester.consents_matching
+            and is_open(request.expires_at, at)
+        )
+        """False: no candidate can be eligible (the requester's side fails)."""
+        self._kind = request.kind
+        self._member_id = request.member_id
+        self._declined = history.declined_with
+        self._tried = history.tried_offers
+        self._home = request.home_area
+        self._near = region.neighbours_of(request.home_area)
+        self._capacity = region.matching.helper_capacity
+        self._at = at
+        self._ours = frozenset(request.languages or requester.languages)
+        self._age_band = request.age_band
+        self._windows = frozenset(request.time_windows)
+        self._met = history.met_with if request.prefers_known_people else frozenset()
+
+    def eligible(self, candidate: Candidate) -> bool:
+        """``is_candidate`` for a request whose own side passed (``possible``)."""
+        offer, helper = candidate.offer, candidate.helper
+        area = offer.home_area
+        return (
+            offer.kind == self._kind
+            and offer.member_id not in self._declined
+            and offer.offer_id not in self._tried
+            and helper.member_id == offer.member_id
+            and offer.member_id != self._member_id
+            and helper.consents_matching
+            and (area == self._home or area in self._near)
+            and candidate.offer_load < offer.capacity
+            and candidate.helper_load < max(self._capacity, offer.capacity)
+            and (offer.expires_at is None or offer.expires_at > self._at)
+        )
+
+    def score(self, candidate: Candidate) -> float:
+        """``score``: the same weights, summed in the same order."""
+        offer = candidate.offer
+        weights = [WEIGHT_KIND]
+        weights.append(WEIGHT_SAME_AREA if offer.home_area == self._home else WEIGHT_NEIGHBOUR_AREA)
+        if not self._ours.isdisjoint(offer.languages or candidate.helper.languages):
+            weights.append(WEIGHT_SHARED_LANGUAGE)
+        band = self._age_band
+        if band is not None and band in offer.age_bands:
+            weights.append(WEIGHT_AGE_BAND)
+        elif band is None or not offer.age_bands:
+            weights.append(WEIGHT_AGE_BAND_OPEN)
+        if not self._windows or not offer.time_windows:
+            weights.append(WEIGHT_TIME_OPEN)
+        elif not self._windows.isdisjoint(offer.time_windows):
+            weights.append(WEIGHT_TIME_OVERLAP)
+        load = candidate.helper_load
+        weights.append(round(WEIGHT_FREE_HELPER / (1 + load), 3))
+        recent = candidate.helper_recent
+        if recent:
+            weights.append(-round(WEIGHT_RECENT_LOAD * recent / (1 + recent), 3))
+        if offer.member_id in self._met:
+            weights.append(WEIGHT_MET_BEFORE)
+        return round(sum(weights), 3)
 
 
 def serve_waiting(

@@ -26,7 +26,6 @@ from dorp_matching.domain.model import (
     PoolRead,
     Proposal,
     SliceKey,
-    is_open,
 )
 from dorp_shared.regions import Region
 
@@ -41,25 +40,6 @@ class Taken:
     def add(self, proposal: Proposal) -> None:
         self.offers[proposal.offer_id] += 1
         self.helpers[proposal.helper_id] += 1
-
-    def applied(self, candidate: Candidate) -> Candidate:
-        offer = candidate.offer
-        more_offer, more_helper = self.offers[offer.offer_id], self.helpers[offer.member_id]
-        if not more_offer and not more_helper:
-            return candidate
-        return replace(
-            candidate,
-            offer_load=candidate.offer_load + more_offer,
-            helper_load=candidate.helper_load + more_helper,
-        )
-
-
-def filled(candidate: Candidate, taken: Taken, region: Region) -> bool:
-    """The run used up the candidate's last slot (on the offer or over its helper's)."""
-    now = taken.applied(candidate)
-    offer = candidate.offer
-    limit = helper_limit(offer, region.matching.helper_capacity)
-    return now is not candidate and (now.offer_load >= offer.capacity or now.helper_load >= limit)
 
 
 def slice_keys(wanted: CandidateSearch) -> list[SliceKey]:
@@ -98,22 +78,33 @@ def view(
 ) -> list[Candidate] | None:
     """The request's candidates from the pool, with the run's loads (see the module)."""
     request, history = wanted.waiting.request, wanted.waiting.history
+    own, declined, tried = request.member_id, history.declined_with, history.tried_offers
+    at, per_area = wanted.at, wanted.per_area
+    more_offers, more_helpers = taken.offers, taken.helpers
+    capacity = region.matching.helper_capacity
     found: dict[uuid.UUID, Candidate] = {}
     for key in slice_keys(wanted):
         part, kept = pool.get(key, []), 0
         for candidate in part:
             offer = candidate.offer
+            helper_id, offer_id = offer.member_id, offer.offer_id
             if (
-                offer.member_id == request.member_id
-                or offer.member_id in history.declined_with
-                or offer.offer_id in history.tried_offers
-                or not is_open(offer.expires_at, wanted.at)
-                or filled(candidate, taken, region)
+                helper_id == own
+                or helper_id in declined
+                or offer_id in tried
+                or (offer.expires_at is not None and offer.expires_at <= at)
             ):
                 continue
-            found.setdefault(offer.offer_id, taken.applied(candidate))
+            more_offer, more_helper = more_offers[offer_id], more_helpers[helper_id]
+            if more_offer or more_helper:  # the run took slots of it
+                offer_load = candidate.offer_load + more_offer
+                helper_load = candidate.helper_load + more_helper
+                if offer_load >= offer.capacity or helper_load >= helper_limit(offer, capacity):
+                    continue
+                candidate = replace(candidate, offer_load=offer_load, helper_load=helper_load)
+            found.setdefault(offer_id, candidate)
             kept += 1
-            if kept == wanted.per_area:
+            if kept == per_area:
                 break
         else:
             if len(part) >= read.limits[key]:

@@ -61,8 +61,17 @@ class TracingSettings(BaseSettings):
         return None
 
 
+_made: tuple[trace.TracerProvider, trace.Tracer] | None = None
+
+
 def tracer() -> trace.Tracer:
-    return trace.get_tracer(TRACER_NAME)
+    """Dorp's tracer from the current provider, made once per provider: making one per span
+    cost 2.5 % of matching's CPU under load."""
+    global _made
+    provider = trace.get_tracer_provider()
+    if _made is None or _made[0] is not provider:
+        _made = (provider, provider.get_tracer(TRACER_NAME))
+    return _made[1]
 
 
 def configure_tracing(service: str, region: str, settings: TracingSettings | None = None) -> bool:

@@ -9,6 +9,7 @@ import itertools
 import json
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -317,3 +318,41 @@ async def test_a_released_turn_lets_the_next_of_its_key_start_in_order_before_it
     started = sorted(recorder.spans, key=lambda s: s[2])
     assert [s[1] for s in started] == [e.member_id for e in sent]  # still in stream order
     assert any(b[2] < a[3] for a, b in itertools.pairwise(started)), "never overlapping"
+
+
+async def test_published_rows_and_old_command_results_are_pruned_after_the_keep_time(
+    settings: DorpSettings,
+) -> None:
+    """The outbox and the idempotency results would otherwise grow by every event and
+    command for as long as a region runs; what is still to publish, or recent, stays."""
+    async with running_service(Recorder().definition(), settings) as runtime:
+        await emit_members(runtime, [member(), member()])
+        await eventually(lambda: _published_all(runtime))
+        async with runtime.pool.acquire() as conn:
+            await conn.execute("UPDATE outbox SET published_at = now() - interval '8 days'")
+            await conn.execute(
+                "INSERT INTO outbox (event_id, subject, stream, headers, body)"
+                " VALUES ($1, 'never.published', 'NONE', '{}', '')",
+                uuid.uuid4(),
+            )
+            await conn.executemany(
+                "INSERT INTO idempotency (key, command, request_hash, created_at)"
+                " VALUES ($1, 'c', 'h', now() - $2::interval)",
+                [("old", timedelta(days=8)), ("recent", timedelta(hours=1))],
+            )
+        relay = runtime._relay
+        assert relay is not None
+        assert await relay.prune() == (2, 1)
+        async with runtime.pool.acquire() as conn:
+            left = await conn.fetch("SELECT subject, published_at FROM outbox")
+            keys = await conn.fetch("SELECT key FROM idempotency")
+            await conn.execute("DELETE FROM outbox WHERE published_at IS NULL")
+    assert [(row["subject"], row["published_at"]) for row in left] == [("never.published", None)]
+    assert [row["key"] for row in keys] == ["recent"]
+
+
+async def _published_all(runtime: Runtime) -> bool:
+    async with runtime.pool.acquire() as conn:
+        return bool(
+            await conn.fetchval("SELECT count(*) = 0 FROM outbox WHERE published_at IS NULL")
+        )

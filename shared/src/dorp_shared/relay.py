@@ -22,7 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 
 import asyncpg
 import structlog
@@ -40,6 +42,9 @@ log = structlog.get_logger(__name__)
 
 TAKE_TURN = "SELECT pg_try_advisory_xact_lock(hashtext('dorp-outbox-relay:' || current_schema()))"
 """True for the one relay of this schema that may publish now; released at its commit."""
+PRUNE_EVERY_SECONDS = 3600.0
+PRUNE_PUBLISHED = "DELETE FROM outbox WHERE published_at < now() - $1::interval"
+PRUNE_IDEMPOTENCY = "DELETE FROM idempotency WHERE created_at < now() - $1::interval"
 
 
 class OutboxRelay:
@@ -52,8 +57,13 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         metrics: ServiceMetrics | None = None,
         publish_many: PublishMany | None = None,
+        keep: timedelta = timedelta(days=7),
     ) -> None:
+        """``keep``: how long published rows and idempotent commands' results stay (see
+        :meth:`prune`)."""
         self._pool = pool
+        self._keep = keep
+        self._pruned_at = float("-inf")
         self._publish = publish
         self._publish_many = publish_many
         self._metrics = metrics
@@ -93,8 +103,34 @@ class OutboxRelay:
                 log.warning("outbox.publish_failed", error=str(exc))
                 if self._metrics is not None:
                     self._metrics.publish_failures.inc()
+            if time.monotonic() - self._pruned_at > PRUNE_EVERY_SECONDS:
+                await self._prune_quietly()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+
+    async def prune(self) -> tuple[int, int]:
+        """Delete published outbox rows and stored command results older than ``keep``.
+
+        Published rows are in the stream (the outbox only holds them for the relay); a retry
+        of a command with the same idempotency key comes within minutes, not days. Without
+        this both tables grow by every event and command for as long as the region runs.
+        The inbox is kept: it is what stops an event replayed from the stream from being
+        handled twice. Returns (outbox rows, results) deleted."""
+        async with self._pool.acquire() as conn:
+            outbox = await conn.execute(PRUNE_PUBLISHED, self._keep)
+            results = await conn.execute(PRUNE_IDEMPOTENCY, self._keep)
+        self._pruned_at = time.monotonic()
+        return int(outbox.split()[-1]), int(results.split()[-1])
+
+    async def _prune_quietly(self) -> None:
+        try:
+            outbox, results = await self.prune()
+        except Exception as exc:  # tried again at the next hour
+            self._pruned_at = time.monotonic()
+            log.warning("outbox.prune_failed", error=str(exc))
+            return
+        if outbox or results:
+            log.info("outbox.pruned", published_rows=outbox, command_results=results)
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""

@@ -15,7 +15,7 @@ import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import asyncpg
@@ -76,6 +76,12 @@ class Runtime:
         if self._pool is None:
             raise RuntimeError("the database pool is opened at start-up")
         return self._pool
+
+    def wake_relay(self) -> None:
+        """The outbox relay publishes now what is committed (for writes made without a
+        unit of work's ``on_commit``)."""
+        if self._relay:
+            self._relay.wake()
 
     def uow(self, cls: type[U]) -> U:
         relay = self._relay
@@ -157,7 +163,11 @@ def build_app(definition: ServiceDefinition, settings: DorpSettings) -> tuple[Fa
         publish = JetStreamPublisher(broker.connection)
         guard.publish = publish
         runtime._relay = OutboxRelay(
-            runtime.pool, publish, metrics=metrics, publish_many=publish.many
+            runtime.pool,
+            publish,
+            metrics=metrics,
+            publish_many=publish.many,
+            keep=timedelta(days=settings.outbox_keep_days),
         )
         runtime._relay.start()
         await _start_http(runtime, definition)

@@ -22,6 +22,9 @@ class DorpSettings(BaseSettings):
     log_level: str = "INFO"
     max_deliver: int = Field(default=5, ge=1, description="deliveries before a dead letter")
     db_pool_max: int = Field(default=10, ge=1)
+    outbox_keep_days: float = Field(
+        default=7.0, gt=0, description="how long published events and command results stay"
+    )
     startup_wait_seconds: float = Field(
         default=60.0, ge=0, description="how long a starting service waits for NATS and PostgreSQL"
     )

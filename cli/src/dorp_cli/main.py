@@ -334,7 +334,7 @@ def bench_notifications(
     region: RegionOption = "lochem",
     mails: Annotated[int, typer.Option(min=2, help="Pending e-mails in the backlog")] = 10_000,
     events: Annotated[int, typer.Option(min=1, help="Events sent, then replayed")] = 10_000,
-    pool: Annotated[int, typer.Option(min=1, max=64, help="Pooled SMTP connections")] = 8,
+    pool: Annotated[int, typer.Option(min=1, max=64, help="Pooled SMTP connections")] = 32,
     data_dir: BenchDataDir = None,
     out: BenchOut = None,
     pipelining: Annotated[

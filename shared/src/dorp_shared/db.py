@@ -36,8 +36,14 @@ async def connect(url: str, *, schema: str | None = None) -> asyncpg.Connection:
         ) from exc
 
 
-async def create_pool(url: str, schema: str, *, max_size: int = 5) -> asyncpg.Pool:
-    """A pool whose connections see only the service's own schema by default."""
+async def create_pool(
+    url: str, schema: str, *, max_size: int = 5, keep_session: bool = False
+) -> asyncpg.Pool:
+    """A pool whose connections see only the service's own schema by default.
+
+    ``keep_session``: a released connection is not reset (``RESET ALL``, ``UNLISTEN *`` and
+    so on, a round trip per release); an open transaction is still rolled back. For a pool
+    whose users change no session state."""
     _check_schema(schema)
     try:
         pool = await asyncpg.create_pool(
@@ -46,6 +52,7 @@ async def create_pool(url: str, schema: str, *, max_size: int = 5) -> asyncpg.Po
             max_size=max_size,
             server_settings={"search_path": schema},
             timeout=10,
+            reset=_keep_session if keep_session else None,
         )
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         raise InfrastructureUnavailable(
@@ -53,6 +60,10 @@ async def create_pool(url: str, schema: str, *, max_size: int = 5) -> asyncpg.Po
         ) from exc
     assert pool is not None
     return pool
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing to reset (asyncpg rolls back an open transaction before it calls this)."""
 
 
 CONNECTION_FAILURES: tuple[type[BaseException], ...] = (

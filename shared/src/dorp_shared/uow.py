@@ -93,7 +93,11 @@ class PgUnitOfWork(_EnvelopeFactory):
         self._proxy = await self._pool.acquire()
         self.conn = cast(asyncpg.Connection, self._proxy)
         self._tx = self.conn.transaction()
-        await self._tx.start()
+        try:
+            await self._tx.start()
+        except BaseException:  # cancelled or failed here, __aexit__ never runs: release
+            await self._pool.release(self._proxy)
+            raise
         self._held = []
         return self
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
 import pytest
@@ -38,6 +38,11 @@ class SlowMailer:
     async def send(self, mail: OutgoingMail) -> None:
         await asyncio.sleep(self.seconds)
         self.sent.append(mail)
+
+    async def send_many(self, mails: Sequence[OutgoingMail]) -> list[Exception | None]:
+        for mail in mails:
+            await self.send(mail)
+        return [None] * len(mails)
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from dorp_notifications.domain.model import (
     Recipient,
     Session,
 )
-from dorp_notifications.ports import Due, InboxMessage, Pending, Planned
+from dorp_notifications.ports import Due, Finished, InboxMessage, Pending, Planned, Retry
+from dorp_notifications.sending import publish_outcome
 from dorp_shared.contracts import ContactDetails
 from dorp_shared.uow import FakeUnitOfWork
 
@@ -306,6 +307,29 @@ class FakeNotificationsUnitOfWork(FakeUnitOfWork):
     async def dead_letter(self, reason: str, detail: str, delivery: Delivery) -> None:
         self.dead_letters.append((reason, delivery.notification_id))
 
+    async def conclude(
+        self, retries: Sequence[Retry], finished: Sequence[Finished]
+    ) -> set[uuid.UUID]:
+        async with self:
+            for retry in retries:
+                await self.deliveries.retry_at(retry.notification_id, retry.at, retry.error)
+            concluded = await self.deliveries.finish(
+                [
+                    (f.delivery.notification_id, f.delivery.status, f.delivery.reason)
+                    for f in finished
+                ]
+            )
+            for done in finished:
+                delivery = done.delivery
+                if delivery.notification_id not in concluded:
+                    continue
+                if done.inbox is not None:
+                    await self.inbox_messages.add(done.inbox)
+                if delivery.status is DeliveryStatus.FAILED:
+                    await self.dead_letter(delivery.reason or "failed", done.error or "", delivery)
+                await publish_outcome(self, delivery)
+        return concluded
+
 
 class FakeMailer:
     """Collects mails; fails the next ``fail_next`` sends with ``failure``."""
@@ -320,6 +344,17 @@ class FakeMailer:
             self.fail_next -= 1
             raise self.failure
         self.sent.append(mail)
+
+    async def send_many(self, mails: Sequence[OutgoingMail]) -> list[Exception | None]:
+        errors: list[Exception | None] = []
+        for mail in mails:
+            try:
+                await self.send(mail)
+            except Exception as exc:
+                errors.append(exc)
+            else:
+                errors.append(None)
+        return errors
 
 
 class FakeSms:

@@ -4,6 +4,8 @@ daily digest, retries with backoff, dead letters, and what consent and erasure c
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Sequence
 
 import pytest
 
@@ -11,7 +13,7 @@ from dorp_notifications.dispatch import Dispatcher, DispatchSettings
 from dorp_notifications.domain.deliveries import APP, EMAIL, SMS, choose_channel
 from dorp_notifications.domain.model import DeliveryStatus
 from dorp_notifications.handlers import recipient_from
-from dorp_notifications.ports import PermanentFailure
+from dorp_notifications.ports import Finished, PermanentFailure, Retry
 from dorp_shared.regions import load_region
 from tests.unit.notifications.builders import consent, erased, match, member, retention_warning
 from tests.unit.notifications.fakes import FakeNotificationsUnitOfWork
@@ -194,11 +196,20 @@ class DatabaseRestarting:
     def __call__(self) -> DatabaseRestarting:
         return self
 
-    async def __aenter__(self) -> FakeNotificationsUnitOfWork:
+    def _reach(self) -> None:
         self.entries += 1
         if 1 < self.entries <= 1 + self.failures:
             raise ConnectionRefusedError("the database system is starting up")
+
+    async def __aenter__(self) -> FakeNotificationsUnitOfWork:
+        self._reach()
         return await self.uow.__aenter__()
+
+    async def conclude(
+        self, retries: Sequence[Retry], finished: Sequence[Finished]
+    ) -> set[uuid.UUID]:
+        self._reach()
+        return await self.uow.conclude(retries, finished)
 
     async def __aexit__(self, *exc: object) -> None:
         await self.uow.__aexit__(*exc)  # type: ignore[arg-type]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from datetime import timedelta
 
+import asyncpg
 from faststream import FastStream
 
 from dorp_notifications.adapters.sms import HttpSmsGateway
@@ -13,15 +15,22 @@ from dorp_notifications.adapters.smtp import SmtpMailer
 from dorp_notifications.adapters.uow import PgNotificationsUnitOfWork
 from dorp_notifications.commands import COMMANDS
 from dorp_notifications.dispatch import Dispatcher, DispatchSettings
-from dorp_notifications.entrypoints.jobs import DispatchLoop
+from dorp_notifications.entrypoints.jobs import DispatchLoop, Soon
 from dorp_notifications.entrypoints.subscribers import SERVICE, register
 from dorp_notifications.sending import Notifier
 from dorp_notifications.settings import NotificationSettings, load_notification_settings
+from dorp_shared import db
 from dorp_shared.contracts.events import NotificationSent
 from dorp_shared.service import Api, Runtime, ServiceDefinition, create_app
 
 _LOOP = "dispatch"
+RELAY_DELAY_SECONDS = 0.1
+"""How long outcomes wait for the outbox relay at most, so it publishes many at a time."""
 _CLOSE = "close"
+_POOL = "dispatch_pool"
+DISPATCH_CONNECTIONS = 4
+CLOSE_SECONDS = 10.0
+"""The dispatcher's own connections: its two lanes, the lease renewal and the claim."""
 
 
 def dispatch_settings(settings: NotificationSettings) -> DispatchSettings:
@@ -45,11 +54,24 @@ def wire(runtime: Runtime) -> None:
     mailer = SmtpMailer(runtime.settings, pool_size=own.smtp_pool_size)
     sms = HttpSmsGateway.from_settings(own)
 
-    def uow() -> PgNotificationsUnitOfWork:
-        return runtime.uow(PgNotificationsUnitOfWork)
+    relay_soon = Soon(runtime.wake_relay, RELAY_DELAY_SECONDS)
+
+    def dispatch_uow() -> PgNotificationsUnitOfWork:
+        pool = runtime.extras.get(_POOL)
+        return PgNotificationsUnitOfWork(
+            pool if isinstance(pool, asyncpg.Pool) else runtime.pool,
+            region=runtime.region.id,
+            source=runtime.service,
+            on_commit=relay_soon,
+        )
 
     dispatcher = Dispatcher(
-        uow, runtime.region, mailer=mailer, sms=sms, settings=dispatch_settings(own), clock=clock
+        dispatch_uow,
+        runtime.region,
+        mailer=mailer,
+        sms=sms,
+        settings=dispatch_settings(own),
+        clock=clock,
     )
     loop = DispatchLoop(dispatcher, own.notify_poll_seconds)
     runtime.extras[_LOOP] = loop
@@ -59,8 +81,17 @@ def wire(runtime: Runtime) -> None:
 
 
 async def start_dispatch(runtime: Runtime) -> None:
+    """The dispatcher gets a pool of its own whose connections are not reset on release:
+    it changes no session state, and the reset was a round trip per batch of outcomes."""
     loop = runtime.extras[_LOOP]
     assert isinstance(loop, DispatchLoop)
+    if runtime.settings.database_url:
+        runtime.extras[_POOL] = await db.create_pool(
+            runtime.settings.database_url,
+            runtime.service,
+            max_size=DISPATCH_CONNECTIONS,
+            keep_session=True,
+        )
     loop.start()
 
 
@@ -68,6 +99,12 @@ async def stop_dispatch(runtime: Runtime) -> None:
     loop = runtime.extras.get(_LOOP)
     if isinstance(loop, DispatchLoop):
         await loop.stop()
+    pool = runtime.extras.pop(_POOL, None)
+    if isinstance(pool, asyncpg.Pool):
+        try:
+            await asyncio.wait_for(pool.close(), CLOSE_SECONDS)
+        except TimeoutError:  # a connection never given back: stop waiting for it
+            pool.terminate()
     closing = runtime.extras.get(_CLOSE, ())
     for adapter in closing if isinstance(closing, tuple) else ():
         if isinstance(adapter, SmtpMailer | HttpSmsGateway):

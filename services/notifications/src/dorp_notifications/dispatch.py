@@ -2,9 +2,9 @@
 
 Each round claims due rows with ``FOR UPDATE SKIP LOCKED`` and holds them for a lease
 (``next_attempt_at`` moves one lease ahead, and again every third of a lease while the round
-still holds them), sends them outside any transaction, at most
-``concurrency`` at once (one recipient's in order), and records each outcome in a small
-transaction right after its send:
+still holds them), sends them outside any transaction in batches over two lanes, at most
+``concurrency`` at once (one recipient's in order), and records each batch's outcomes in one
+statement right after its send, before that lane sends again:
 
 - ``sent``: the letter is deleted, ``NotificationSent`` is queued in the outbox;
 - a transient failure: tried again after an exponential backoff with jitter, stored in
@@ -30,10 +30,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
 
 import structlog
@@ -42,7 +43,6 @@ from dorp_notifications.domain.deliveries import APP, EMAIL, SMS, suppression_re
 from dorp_notifications.domain.letters import Letter, head_for
 from dorp_notifications.domain.member_letters import digest
 from dorp_notifications.domain.model import (
-    Delivery,
     DeliveryStatus,
     OutgoingMail,
     OutgoingSms,
@@ -51,14 +51,15 @@ from dorp_notifications.domain.model import (
 from dorp_notifications.domain.timing import after_quiet_hours, backoff
 from dorp_notifications.ports import (
     Due,
+    Finished,
     InboxMessage,
     MailSender,
-    NotificationsUnitOfWork,
     PermanentFailure,
+    Retry,
     SmsSender,
 )
 from dorp_notifications.rendering import render_mail, render_sms, render_text
-from dorp_notifications.sending import DIGEST, QUIET_HOURS, UowFactory, publish_outcome
+from dorp_notifications.sending import DIGEST, QUIET_HOURS, UowFactory
 from dorp_shared.regions import Region
 
 log = structlog.get_logger(__name__)
@@ -69,7 +70,7 @@ _DIGEST_IDS = uuid.UUID("0c3f1f7e-45c6-4a53-9d5e-2f0a4a2c9b61")
 @dataclass(frozen=True)
 class DispatchSettings:
     batch: int = 200
-    concurrency: int = 8
+    concurrency: int = 32
     lease: dt.timedelta = dt.timedelta(minutes=1)
     max_attempts: int = 8
 
@@ -109,6 +110,10 @@ class Outcome:
     error: str | None = None
 
 
+LANES = 2
+"""Batches in flight at once: one sends while the other's outcomes are recorded."""
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -128,7 +133,6 @@ class Dispatcher:
         self._settings = settings
         self._clock = clock
         self._jitter = jitter
-        self._slots = asyncio.Semaphore(settings.concurrency)
 
     async def run_once(self) -> int:
         """One round; returns how many deliveries it finished or rescheduled."""
@@ -139,20 +143,13 @@ class Dispatcher:
             return 0
         lease = _Lease([row.delivery.notification_id for row in due], now + self._settings.lease)
         jobs, waiting = self._jobs(due, now)
-        per_recipient: dict[uuid.UUID, list[Job]] = {}
-        for job in jobs:
-            per_recipient.setdefault(job.recipient.member_id, []).append(job)
         if waiting:
             async with self._uow() as uow:
                 for row, at in waiting:
                     await uow.deliveries.postpone(row.delivery.notification_id, at, QUIET_HOURS)
-        recorder = _GroupCommit(
-            self._uow,
-            lambda uow, outcomes: self._record(uow, outcomes, now),
-            patience=self._settings.lease.total_seconds() * 2 / 3,
-        )
         async with self._holding(lease):
-            await asyncio.gather(*(self._in_order(j, recorder) for j in per_recipient.values()))
+            for wave in _waves(jobs):
+                await self._send_wave(wave, now)
         return len(due)
 
     @contextlib.asynccontextmanager
@@ -213,151 +210,161 @@ class Dispatcher:
         letter = digest(head, [row.letter for row in rows])
         return Job(tuple(rows), letter, channel, recipient)
 
-    async def _in_order(self, jobs: list[Job], recorder: _GroupCommit) -> None:
-        """One recipient's messages one after the other, in the order they were due. Each
-        holds a slot until its outcome is recorded: at most ``concurrency`` messages are
-        ever sent and not yet recorded (the gap)."""
-        for job in jobs:
-            async with self._slots:
-                await recorder.record(await self._send(job))
+    async def _send_wave(self, jobs: list[Job], now: dt.datetime) -> None:
+        """Two lanes take batches of the wave's jobs in turn; each sends its batch (the
+        e-mails in one go, see ``MailSender.send_many``), records the batch's outcomes in
+        one statement, and only then takes the next batch, so while one lane records, the
+        other sends. A batch holds ``concurrency`` / 2 messages: at most ``concurrency`` are
+        ever sent and not yet recorded (the gap). A lane that cannot record its outcomes
+        stops, and the wave's failure ends the round (later waves wait for the lease)."""
+        lanes = min(LANES, self._settings.concurrency)
+        size = self._settings.concurrency // lanes
+        queue = iter(jobs)
 
-    async def _send(self, job: Job) -> Outcome:
-        reason = suppression_reason(job.recipient)
-        if reason is not None:  # consent withdrawn or erased since the intent
-            return Outcome(job, DeliveryStatus.SUPPRESSED, reason)
-        if job.channel == APP:
-            return Outcome(job, DeliveryStatus.SENT)  # written in the outcome's transaction
-        try:
-            await self._hand_over(job)
-        except PermanentFailure as exc:
-            return Outcome(job, DeliveryStatus.FAILED, "refused", str(exc))
-        except Exception as exc:  # anything else is worth another try
-            return Outcome(job, None, error=f"{type(exc).__name__}: {exc}")
-        return Outcome(job, DeliveryStatus.SENT)
+        async def lane() -> None:
+            while batch := list(itertools.islice(queue, size)):
+                await self._conclude(await self._send_batch(batch), now)
+
+        failures = [
+            result
+            for result in await asyncio.gather(
+                *(lane() for _ in range(lanes)), return_exceptions=True
+            )
+            if isinstance(result, BaseException)
+        ]
+        if failures:
+            raise failures[0]
+
+    async def _send_batch(self, batch: list[Job]) -> list[Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        mails: list[tuple[int, OutgoingMail]] = []
+        others: list[int] = []
+        for i, job in enumerate(batch):
+            reason = suppression_reason(job.recipient)
+            if reason is not None:  # consent withdrawn or erased since the intent
+                outcomes[i] = Outcome(job, DeliveryStatus.SUPPRESSED, reason)
+            elif job.channel == APP:  # written in the outcome's statement
+                outcomes[i] = Outcome(job, DeliveryStatus.SENT)
+            elif job.channel == EMAIL and job.recipient.email:
+                try:
+                    mails.append((i, self._mail(job, job.recipient.email)))
+                except Exception as exc:  # a bug in a template: worth another try later
+                    outcomes[i] = _outcome(job, exc)
+            else:
+                others.append(i)
+
+        async def send_mails() -> None:
+            errors = await self._mailer.send_many([mail for _, mail in mails])
+            for (i, _), error in zip(mails, errors, strict=True):
+                outcomes[i] = _outcome(batch[i], error)
+
+        async def hand_over(i: int) -> None:
+            try:
+                await self._hand_over(batch[i])
+            except Exception as exc:
+                outcomes[i] = _outcome(batch[i], exc)
+            else:
+                outcomes[i] = _outcome(batch[i], None)
+
+        await asyncio.gather(*([send_mails()] if mails else []), *(hand_over(i) for i in others))
+        return [outcomes[i] for i in range(len(batch))]
+
+    def _mail(self, job: Job, address: str) -> OutgoingMail:
+        rendered = render_mail(job.letter)
+        return OutgoingMail(
+            to_address=address,
+            to_name=job.recipient.first_name,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            language=job.letter.language,
+            message_id=f"<{job.message_key}@dorp>",
+        )
 
     async def _hand_over(self, job: Job) -> None:
-        key, recipient = job.message_key, job.recipient
-        if job.channel == EMAIL and recipient.email:
-            rendered = render_mail(job.letter)
-            await self._mailer.send(
-                OutgoingMail(
-                    to_address=recipient.email,
-                    to_name=recipient.first_name,
-                    subject=rendered.subject,
-                    text=rendered.text,
-                    html=rendered.html,
-                    language=job.letter.language,
-                    message_id=f"<{key}@dorp>",
-                )
+        """Anything but e-mail: an SMS through the gateway."""
+        recipient = job.recipient
+        if job.channel == SMS and recipient.phone and self._sms is not None:
+            await self._sms.send(
+                OutgoingSms(recipient.phone, render_sms(job.letter), str(job.message_key))
             )
-        elif job.channel == SMS and recipient.phone and self._sms is not None:
-            await self._sms.send(OutgoingSms(recipient.phone, render_sms(job.letter), str(key)))
         else:  # the address went away since the intent
             raise PermanentFailure(f"no {job.channel} address or gateway any more")
 
-    async def _record(
-        self, uow: NotificationsUnitOfWork, outcomes: Sequence[Outcome], now: dt.datetime
-    ) -> None:
-        """All outcomes of one group commit: retries rescheduled, the rest finished with one
-        statement, then dead letters and ``NotificationSent`` for those really finished."""
-        finishing: list[tuple[Delivery, DeliveryStatus, str | None, str | None]] = []
+    async def _conclude(self, outcomes: Sequence[Outcome], now: dt.datetime) -> None:
+        """All outcomes of one batch, recorded at once (``conclude``): retries rescheduled,
+        the rest finished, with their dead letters and ``NotificationSent``. When the
+        database is away (a restart), tried again for two thirds of a lease: the messages
+        went out, so sending them again would be the wrong way to recover; after that they
+        are left pending and the lease brings them back (the gap)."""
+        retries: list[Retry] = []
+        finished: list[Finished] = []
         for outcome in outcomes:
             for row in outcome.job.rows:
                 if outcome.status is None and row.attempts < self._settings.max_attempts:
-                    await self._retry(uow, row, outcome.error or "", now)
-                elif outcome.status is None:
-                    finishing.append(
-                        (row.delivery, DeliveryStatus.FAILED, "retries_exhausted", outcome.error)
-                    )
-                else:
-                    if outcome.status is DeliveryStatus.SENT and outcome.job.channel == APP:
-                        await self._to_inbox(uow, row, now)
-                    finishing.append((row.delivery, outcome.status, outcome.reason, outcome.error))
-        finished = await uow.deliveries.finish(
-            [
-                (delivery.notification_id, status, reason)
-                for delivery, status, reason, _ in finishing
-            ]
-        )
-        for delivery, status, reason, error in finishing:
-            if delivery.notification_id not in finished:
-                continue  # cancelled meanwhile (consent withdrawn, erased): already published
-            if status is DeliveryStatus.FAILED:
-                await uow.dead_letter(reason or "failed", error or "", delivery)
-            await publish_outcome(uow, replace(delivery, status=status, reason=reason))
+                    retries.append(self._retry(row, outcome.error or "", now))
+                    continue
+                status, reason = outcome.status, outcome.reason
+                if status is None:
+                    status, reason = DeliveryStatus.FAILED, "retries_exhausted"
+                inbox = None
+                if status is DeliveryStatus.SENT and outcome.job.channel == APP:
+                    inbox = self._inbox_message(row, now)
+                delivery = replace(row.delivery, status=status, reason=reason)
+                finished.append(Finished(delivery, outcome.error, inbox))
+        patience = self._settings.lease.total_seconds() * 2 / 3
+        deadline, pause = time.monotonic() + patience, 0.2
+        while True:
+            try:
+                await self._uow().conclude(retries, finished)
+                return
+            except Exception as exc:
+                if time.monotonic() + pause > deadline:
+                    raise
+                log.warning("notification.outcomes_not_recorded", error=str(exc), retry_in=pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
 
-    async def _retry(
-        self, uow: NotificationsUnitOfWork, row: Due, error: str, now: dt.datetime
-    ) -> None:
-        at = now + backoff(row.attempts, self._jitter())
-        await uow.deliveries.retry_at(row.delivery.notification_id, at, error)
+    def _retry(self, row: Due, error: str, now: dt.datetime) -> Retry:
         log.info(
             "notification.retry",
             notification_id=str(row.delivery.notification_id),
             attempt=row.attempts,
             error=error,
         )
+        return Retry(
+            row.delivery.notification_id, now + backoff(row.attempts, self._jitter()), error
+        )
 
-    async def _to_inbox(self, uow: NotificationsUnitOfWork, row: Due, now: dt.datetime) -> None:
-        await uow.inbox_messages.add(
-            InboxMessage(
-                message_id=row.delivery.notification_id,
-                member_id=row.delivery.recipient_id,
-                template=row.delivery.template,
-                language=row.letter.language,
-                subject=row.letter.subject,
-                text=render_text(row.letter),
-                created_at=now,
-            )
+    def _inbox_message(self, row: Due, now: dt.datetime) -> InboxMessage:
+        return InboxMessage(
+            message_id=row.delivery.notification_id,
+            member_id=row.delivery.recipient_id,
+            template=row.delivery.template,
+            language=row.letter.language,
+            subject=row.letter.subject,
+            text=render_text(row.letter),
+            created_at=now,
         )
 
 
-class _GroupCommit:
-    """Outcomes that finish together are recorded in one transaction (group commit);
-    each sender waits until its own outcome is committed before it sends again. A commit
-    that fails (the database restarting) is tried again for ``patience`` seconds: the
-    messages went out, so sending them again would be the wrong way to recover."""
+def _waves(jobs: list[Job]) -> list[list[Job]]:
+    """Every recipient's first message, then every second one, and so on: one recipient's
+    messages go out in order, each after the one before it is recorded."""
+    waves: list[list[Job]] = []
+    seen: dict[uuid.UUID, int] = {}
+    for job in jobs:
+        k = seen.get(job.recipient.member_id, 0)
+        seen[job.recipient.member_id] = k + 1
+        if k == len(waves):
+            waves.append([])
+        waves[k].append(job)
+    return waves
 
-    def __init__(
-        self,
-        uow: UowFactory,
-        record: Callable[[NotificationsUnitOfWork, list[Outcome]], Awaitable[None]],
-        patience: float,
-    ) -> None:
-        self._uow = uow
-        self._record = record
-        self._patience = patience
-        self._waiting: list[tuple[Outcome, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
 
-    async def record(self, outcome: Outcome) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((outcome, done))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        await done
-
-    async def _flush(self) -> None:
-        while self._waiting:
-            await asyncio.sleep(0)  # let the senders that finish now join this commit
-            batch, self._waiting = self._waiting, []
-            error = await self._commit([outcome for outcome, _ in batch])
-            for _, done in batch:
-                if error is None:
-                    done.set_result(None)
-                else:  # left pending: the lease brings them back
-                    done.set_exception(error)
-
-    async def _commit(self, outcomes: list[Outcome]) -> Exception | None:
-        deadline, pause = time.monotonic() + self._patience, 0.2
-        while True:
-            try:
-                async with self._uow() as uow:
-                    await self._record(uow, outcomes)
-                return None
-            except Exception as exc:
-                if time.monotonic() + pause > deadline:
-                    return exc
-                log.warning("notification.outcomes_not_recorded", error=str(exc), retry_in=pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 5.0)
+def _outcome(job: Job, error: BaseException | None) -> Outcome:
+    if error is None:
+        return Outcome(job, DeliveryStatus.SENT)
+    if isinstance(error, PermanentFailure):
+        return Outcome(job, DeliveryStatus.FAILED, "refused", str(error))
+    return Outcome(job, None, error=f"{type(error).__name__}: {error}")  # worth another try

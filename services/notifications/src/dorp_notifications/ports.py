@@ -11,7 +11,6 @@ from typing import Protocol
 from dorp_notifications.domain.letters import Letter
 from dorp_notifications.domain.model import (
     Delivery,
-    DeliveryStatus,
     OutgoingMail,
     OutgoingSms,
     Proposal,
@@ -139,13 +138,6 @@ class DeliveryRepository(Protocol):
         return the one stored and whether it was created now."""
         ...
 
-    async def finish(
-        self, outcomes: Sequence[tuple[uuid.UUID, DeliveryStatus, str | None]]
-    ) -> set[uuid.UUID]:
-        """Move these deliveries out of ``sending`` at once (letters deleted); return the
-        ids that were still pending."""
-        ...
-
     async def cancel_pending(self, recipient_id: uuid.UUID, reason: str) -> list[Delivery]:
         """Suppress every delivery to this recipient still pending; return them."""
         ...
@@ -209,6 +201,26 @@ class InboxRepository(Protocol):
     async def delete_for(self, member_id: uuid.UUID) -> None: ...
 
 
+@dataclass(frozen=True)
+class Retry:
+    """A delivery left pending after a transient failure, to be tried again at ``at``."""
+
+    notification_id: uuid.UUID
+    at: dt.datetime
+    error: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A delivery out of ``sending``: ``delivery`` carries its final status and reason."""
+
+    delivery: Delivery
+    error: str | None = None
+    """A failure's detail, for its dead letter."""
+    inbox: InboxMessage | None = None
+    """The in-app message a sent ``app`` delivery leaves."""
+
+
 class NotificationsUnitOfWork(UnitOfWork, Protocol):
     @property
     def recipients(self) -> RecipientRepository: ...
@@ -232,11 +244,27 @@ class NotificationsUnitOfWork(UnitOfWork, Protocol):
         """Queue a dead letter about this delivery (ids only) in this transaction."""
         ...
 
+    async def conclude(
+        self, retries: Sequence[Retry], finished: Sequence[Finished]
+    ) -> set[uuid.UUID]:
+        """The outcomes of a group of sends, recorded at once in a unit of work of its own
+        (call it outside ``async with``): the retries rescheduled, the finished deliveries
+        moved out of ``sending`` (letters deleted), and for each of those that was still
+        pending its in-app message, its dead letter when it failed, and its
+        ``NotificationSent`` (none for erased members). Returns the ids finished now; a
+        delivery cancelled meanwhile (consent withdrawn, erased) is left as it is."""
+        ...
+
 
 class MailSender(Protocol):
     async def send(self, mail: OutgoingMail) -> None:
         """Hand the mail to the mail server. Raises :class:`PermanentFailure` when retrying
         cannot help; any other exception is transient."""
+        ...
+
+    async def send_many(self, mails: Sequence[OutgoingMail]) -> list[Exception | None]:
+        """Hand several mails over at once (as few writes as the server allows); returns
+        each mail's failure as :meth:`send` would raise it, or None when it was accepted."""
         ...
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup, escape
 
 from dorp_notifications.domain.letters import Letter
@@ -51,18 +51,30 @@ def environment() -> Environment:
     return env
 
 
+@lru_cache(maxsize=2)
+def _template(name: str) -> Template:
+    return environment().get_template(name)
+
+
+def _render(name: str, letter: Letter) -> str:
+    """``Template.render`` without copying the environment's globals into every context
+    (``shared=True``): the templates use ``letter`` and filters only, and the copy was
+    half the cost of a render."""
+    template = _template(name)
+    return "".join(template.root_render_func(template.new_context({"letter": letter}, shared=True)))
+
+
 def render_mail(letter: Letter) -> Rendered:
-    env = environment()
     return Rendered(
         subject=letter.subject,
-        text=env.get_template("letter.txt.j2").render(letter=letter),
-        html=env.get_template("letter.html.j2").render(letter=letter),
+        text=_render("letter.txt.j2", letter),
+        html=_render("letter.html.j2", letter),
     )
 
 
 def render_text(letter: Letter) -> str:
     """The plain-text part alone: what the in-app inbox shows."""
-    return environment().get_template("letter.txt.j2").render(letter=letter)
+    return _render("letter.txt.j2", letter)
 
 
 def render_sms(letter: Letter) -> str:

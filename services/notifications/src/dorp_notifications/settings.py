@@ -14,7 +14,13 @@ class NotificationSettings(BaseSettings):
     )
     sms_api_key: SecretStr | None = None
     sms_sender: str = "Dorp"
-    smtp_pool_size: int = Field(default=8, ge=1, le=64)
+    smtp_pool_size: int = Field(
+        default=32,
+        ge=1,
+        le=64,
+        description="SMTP connections at most, and messages sent but not yet recorded at most "
+        "(what can arrive twice after a crash); 32: batches of 16 per write and per commit",
+    )
     notify_batch: int = Field(default=200, ge=1, le=5000)
     notify_lease_seconds: float = Field(
         default=60.0,

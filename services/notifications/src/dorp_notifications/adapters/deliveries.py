@@ -11,7 +11,8 @@ import asyncpg
 from dorp_notifications.adapters.repositories import RECIPIENT_COLUMNS
 from dorp_notifications.domain.letters import letter_from_json, letter_to_json
 from dorp_notifications.domain.model import Delivery, DeliveryStatus, Recipient
-from dorp_notifications.ports import Due, InboxMessage, Pending, Planned
+from dorp_notifications.ports import Due, Finished, InboxMessage, Pending, Planned, Retry
+from dorp_shared.uow import OutboxRow, outbox_columns
 
 _COLUMNS = (
     "notification_id, cause_event_id, recipient_id, channel, template, language, status,"
@@ -19,6 +20,60 @@ _COLUMNS = (
 )
 _FINISHED = "finished_at = now(), letter = NULL"
 """Once a delivery is no longer pending, its letter (names, contact details) goes."""
+
+CONCLUDE = (
+    "WITH retried AS (UPDATE deliveries d SET next_attempt_at = r.at, last_error = r.error"
+    " FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS r (id, at, error)"
+    " WHERE d.notification_id = r.id AND d.status = 'sending'),"
+    f" finished AS (UPDATE deliveries d SET status = x.status, reason = x.reason, {_FINISHED}"
+    " FROM unnest($4::uuid[], $5::text[], $6::text[]) AS x (id, status, reason)"
+    " WHERE d.notification_id = x.id AND d.status = 'sending' RETURNING d.notification_id),"
+    " inboxed AS (INSERT INTO member_messages (message_id, member_id, template, language,"
+    " subject, body_text, created_at) SELECT * FROM unnest($7::uuid[], $8::uuid[], $9::text[],"
+    " $10::text[], $11::text[], $12::text[], $13::timestamptz[])"
+    " AS m (message_id, member_id, template, language, subject, body_text, created_at)"
+    " WHERE m.message_id IN (SELECT notification_id FROM finished)"
+    " ON CONFLICT (message_id) DO NOTHING),"
+    " queued AS (INSERT INTO outbox (event_id, subject, stream, headers, body)"
+    " SELECT event_id, subject, stream, headers, body FROM unnest($14::uuid[], $15::uuid[],"
+    " $16::text[], $17::text[], $18::jsonb[], $19::bytea[]) WITH ORDINALITY"
+    " AS q (about, event_id, subject, stream, headers, body, n)"
+    " WHERE q.about IN (SELECT notification_id FROM finished)"
+    " ORDER BY n ON CONFLICT (event_id) DO NOTHING)"
+    " SELECT notification_id FROM finished"
+)
+"""A group of outcomes as one statement (so one transaction, one round trip): retries
+rescheduled, deliveries finished if still pending, and only for those their in-app
+messages and their outbox rows (``about``: the delivery each row is about)."""
+
+
+async def conclude(
+    conn: asyncpg.Connection,
+    retries: Sequence[Retry],
+    finished: Sequence[Finished],
+    outbox: Sequence[tuple[uuid.UUID, OutboxRow]],
+) -> set[uuid.UUID]:
+    """Run :data:`CONCLUDE`; returns the ids finished now."""
+    inbox = [f.inbox for f in finished if f.inbox is not None]
+    rows = await conn.fetch(
+        CONCLUDE,
+        [r.notification_id for r in retries],
+        [r.at for r in retries],
+        [r.error for r in retries],
+        [f.delivery.notification_id for f in finished],
+        [f.delivery.status.value for f in finished],
+        [f.delivery.reason for f in finished],
+        [m.message_id for m in inbox],
+        [m.member_id for m in inbox],
+        [m.template for m in inbox],
+        [m.language for m in inbox],
+        [m.subject for m in inbox],
+        [m.text for m in inbox],
+        [m.created_at for m in inbox],
+        [about for about, _ in outbox],
+        *outbox_columns([row for _, row in outbox]),
+    )
+    return {row[0] for row in rows}
 
 
 class PgDeliveryRepository:
@@ -64,22 +119,6 @@ class PgDeliveryRepository:
             )
         assert row is not None, "inserted or already present"
         return _delivery(row), bool(created)
-
-    async def finish(
-        self, outcomes: Sequence[tuple[uuid.UUID, DeliveryStatus, str | None]]
-    ) -> set[uuid.UUID]:
-        if not outcomes:
-            return set()
-        rows = await self.conn.fetch(
-            f"UPDATE deliveries d SET status = x.status, reason = x.reason, {_FINISHED}"
-            " FROM unnest($1::uuid[], $2::text[], $3::text[]) AS x(id, status, reason)"
-            " WHERE d.notification_id = x.id AND d.status = 'sending'"
-            " RETURNING d.notification_id",
-            [notification_id for notification_id, _, _ in outcomes],
-            [status.value for _, status, _ in outcomes],
-            [reason for _, _, reason in outcomes],
-        )
-        return {row["notification_id"] for row in rows}
 
     async def cancel_pending(self, recipient_id: uuid.UUID, reason: str) -> list[Delivery]:
         rows = await self.conn.fetch(

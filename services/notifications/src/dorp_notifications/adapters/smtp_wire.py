@@ -126,11 +126,12 @@ class PlainSmtp:
         await self._writer.drain()
         refusals: list[aiosmtplib.SMTPException | None] = []
         try:
-            for recipient, _ in mails:
-                _, mail, rcpt, chunk = [await self._reply() for _ in range(4)]
-                accepted = mail.code == 250 and rcpt.code in (250, 251) and chunk.code == 250
-                refusal = None if accepted else _refusal([mail, rcpt, chunk], sender, recipient)
-                refusals.append(refusal)
+            async with asyncio.timeout(self._timeout):  # one timer for the whole batch
+                for recipient, _ in mails:
+                    _, mail, rcpt, chunk = [await self._read_reply() for _ in range(4)]
+                    accepted = mail.code == 250 and rcpt.code in (250, 251) and chunk.code == 250
+                    refusal = None if accepted else _refusal([mail, rcpt, chunk], sender, recipient)
+                    refusals.append(refusal)
         except (aiosmtplib.SMTPException, OSError) as exc:
             # The mails answered so far keep their answer; the rest are unknown (sent again
             # later, with the same Message-ID) and this connection is done.
@@ -176,24 +177,28 @@ class PlainSmtp:
         await self._command(b"RSET")
 
     async def _reply(self) -> Reply:
-        lines: list[str] = []
         async with asyncio.timeout(self._timeout):
-            while True:
-                try:
-                    line = await self._reader.readline()
-                except ValueError:  # longer than MAX_LINE
-                    self._writer.close()
-                    raise aiosmtplib.SMTPResponseException(-1, "reply line too long") from None
-                if not line.endswith(b"\n"):
-                    self._writer.close()
-                    raise aiosmtplib.SMTPServerDisconnected("the mail server closed the connection")
-                try:
-                    code = int(line[:3])
-                except ValueError:
-                    raise aiosmtplib.SMTPResponseException(-1, "not an SMTP reply") from None
-                lines.append(line[4:].strip().decode("utf-8", "replace"))
-                if line[3:4] != b"-":
-                    return Reply(code, "\n".join(lines))
+            return await self._read_reply()
+
+    async def _read_reply(self) -> Reply:
+        """One reply, without a timeout of its own (the caller sets one)."""
+        lines: list[str] = []
+        while True:
+            try:
+                line = await self._reader.readline()
+            except ValueError:  # longer than MAX_LINE
+                self._writer.close()
+                raise aiosmtplib.SMTPResponseException(-1, "reply line too long") from None
+            if not line.endswith(b"\n"):
+                self._writer.close()
+                raise aiosmtplib.SMTPServerDisconnected("the mail server closed the connection")
+            try:
+                code = int(line[:3])
+            except ValueError:
+                raise aiosmtplib.SMTPResponseException(-1, "not an SMTP reply") from None
+            lines.append(line[4:].strip().decode("utf-8", "replace"))
+            if line[3:4] != b"-":
+                return Reply(code, "\n".join(lines))
 
 
 def _local_name() -> bytes:

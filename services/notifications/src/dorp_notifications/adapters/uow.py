@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Self
+from typing import Self, cast
 
-from dorp_notifications.adapters.deliveries import PgDeliveryRepository, PgInboxRepository
+import asyncpg
+
+from dorp_notifications.adapters.deliveries import (
+    PgDeliveryRepository,
+    PgInboxRepository,
+    conclude,
+)
 from dorp_notifications.adapters.repositories import (
     PgDialogueRepository,
     PgProposalRepository,
     PgRecipientRepository,
     PgSessionRepository,
 )
-from dorp_notifications.domain.model import Delivery
+from dorp_notifications.domain.model import Delivery, DeliveryStatus
+from dorp_notifications.ports import Finished, Retry
+from dorp_notifications.sending import publish_outcome
 from dorp_shared.contracts.deadletter import DeadLetter
 from dorp_shared.contracts.envelope import MSG_ID_HEADER
 from dorp_shared.contracts.subjects import DEADLETTER, deadletter_subject, stream_name
-from dorp_shared.uow import PgUnitOfWork
+from dorp_shared.uow import OutboxRow, PgUnitOfWork
 
 SERVICE = "notifications"
 
@@ -44,6 +53,28 @@ class PgNotificationsUnitOfWork(PgUnitOfWork):
         self.dialogue = PgDialogueRepository(self.conn)
         self.inbox_messages = PgInboxRepository(self.conn)
         return self
+
+    async def conclude(
+        self, retries: Sequence[Retry], finished: Sequence[Finished]
+    ) -> set[uuid.UUID]:
+        """One statement on a connection of its own, no ``BEGIN`` and ``COMMIT`` around it
+        (a statement is its own transaction): the outbox rows are built first, each tagged
+        with the delivery it is about, and the statement keeps those of deliveries it
+        finished. The relay is woken when it queued any."""
+        self._held = []
+        outbox: list[tuple[uuid.UUID, OutboxRow]] = []
+        for done in finished:
+            delivery = done.delivery
+            if delivery.status is DeliveryStatus.FAILED:
+                await self.dead_letter(delivery.reason or "failed", done.error or "", delivery)
+            await publish_outcome(self, delivery)
+            outbox += [(delivery.notification_id, row) for row in self._held]
+            self._held = []
+        async with self._pool.acquire() as proxy:
+            concluded = await conclude(cast(asyncpg.Connection, proxy), retries, finished, outbox)
+        if any(about in concluded for about, _ in outbox):
+            self._on_commit()
+        return concluded
 
     async def dead_letter(self, reason: str, detail: str, delivery: Delivery) -> None:
         """Ids only: a dead letter never carries the message or an address."""

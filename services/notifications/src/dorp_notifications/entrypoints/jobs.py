@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 import structlog
 
@@ -48,3 +49,22 @@ class DispatchLoop:
                 continue  # more may be due
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), self._poll)
+
+
+class Soon:
+    """Calls ``action`` once, ``delay`` seconds after the first of any number of calls
+    meanwhile: the outbox relay, woken so after each batch of outcomes, publishes the
+    ``NotificationSent`` of several batches in one round instead of a round per batch."""
+
+    def __init__(self, action: Callable[[], None], delay: float) -> None:
+        self._action = action
+        self._delay = delay
+        self._timer: asyncio.TimerHandle | None = None
+
+    def __call__(self) -> None:
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._delay, self._fire)
+
+    def _fire(self) -> None:
+        self._timer = None
+        self._action()

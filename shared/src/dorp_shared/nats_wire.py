@@ -16,8 +16,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 from urllib.parse import ParseResult, unquote
 
 CRLF = b"\r\n"
@@ -76,8 +75,10 @@ class RawHeaders(Mapping[str, str]):
         return line[len(STATUS_LINE) :].split()[0].decode() if len(line) > 9 else None
 
 
-@dataclass(frozen=True, slots=True)
-class WireMessage:
+class WireMessage(NamedTuple):
+    """A delivered message (a tuple: a replay makes a million of them, and a frozen
+    dataclass's ``__init__`` costs more than parsing its frame)."""
+
     subject: str
     reply: str
     headers: RawHeaders
@@ -124,10 +125,10 @@ class FrameParser:
         header_size = int(parts[-2]) if with_headers else 0
         has_reply = len(parts) == (6 if with_headers else 5)
         message = WireMessage(
-            subject=parts[1].decode(),
-            reply=parts[3].decode() if has_reply else "",
-            headers=RawHeaders(buffer[start : start + header_size]),
-            data=buffer[start + header_size : end],
+            parts[1].decode(),
+            parts[3].decode() if has_reply else "",
+            RawHeaders(buffer[start : start + header_size]),
+            buffer[start + header_size : end],
         )
         return message, end + 2
 

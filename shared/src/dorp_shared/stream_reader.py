@@ -17,8 +17,7 @@ import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
-from typing import Protocol, Self
+from typing import NamedTuple, Protocol, Self
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -32,10 +31,10 @@ HEARTBEAT = "100"
 PULL_EXPIRES_SECONDS = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
+class StoredMessage(NamedTuple):
     """A message of the stream: its headers, body and acknowledgement subject (which holds
-    its stream sequence, read only when asked for)."""
+    its stream sequence, read only when asked for). A tuple: cheaper to make than a frozen
+    dataclass, and a replay makes a million."""
 
     headers: Mapping[str, str]
     data: bytes

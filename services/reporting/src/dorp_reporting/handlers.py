@@ -41,12 +41,6 @@ async def periods_with_data(uow: ReportingUnitOfWork, region: Region) -> list[Pe
 async def project_batch(uow: ReportingUnitOfWork, events: list[Envelope[Any]]) -> int:
     """Apply several events in one transaction with set-based writes (a rebuild); the same
     result as :func:`project` one event at a time. Returns how many were new."""
+    distinct = list({event.event_id: event for event in events}.values())  # twice counts once
     async with uow:
-        new = await uow.first_times(CONSUMER, [event.event_id for event in events])
-        fresh = []
-        for event in events:
-            if event.event_id in new:
-                new.discard(event.event_id)  # the same event twice in a batch counts once
-                fresh.append(event)
-        await uow.projections.apply_many(fresh)
-    return len(fresh)
+        return await uow.project_unseen(CONSUMER, distinct)

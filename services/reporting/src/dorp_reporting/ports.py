@@ -21,8 +21,9 @@ class Projections(Protocol):
         """Project one event (idempotent); False if nothing of its type is kept."""
         ...
 
-    async def apply_many(self, events: Sequence[Envelope[Any]]) -> None:
-        """Project events in stream order, set-based: as ``apply`` one at a time would."""
+    async def apply_many(self, events: Sequence[Envelope[Any]], *, copy: bool = False) -> None:
+        """Project events in stream order, set-based: as ``apply`` one at a time would (with
+        ``copy``: or fail with a unique violation where a row is there already)."""
         ...
 
     async def report_data(
@@ -41,6 +42,11 @@ class Projections(Protocol):
 class ReportingUnitOfWork(UnitOfWork, Protocol):
     async def first_times(self, consumer: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         """The ids among ``event_ids`` not handled before (now marked handled)."""
+        ...
+
+    async def project_unseen(self, consumer: str, events: Sequence[Envelope[Any]]) -> int:
+        """Mark ``events`` (distinct ids) handled and project, set-based and in order, those
+        not handled before; how many they were."""
         ...
 
     @property

@@ -37,9 +37,13 @@ from dorp_shared.stream_reader import Reader, open_reader
 
 BATCH = 1000
 AHEAD = 3
+"""Batches fetched and decoded ahead of the one being written."""
+YIELD_EVERY = 100
+"""Messages decoded between two chances for the writer to go on: when PostgreSQL answers a
+statement, the next one is sent within a few milliseconds instead of after the whole batch
+(PostgreSQL waits less on this process)."""
 GC_THRESHOLD = 100_000
 """Allocations between collections of the youngest generation while replaying."""
-"""Batches fetched and decoded ahead of the one being written."""
 Progress = Callable[[str, int, int], None]
 """(area, messages read in this area, messages in this area)"""
 
@@ -165,10 +169,12 @@ async def _read(
         while left > 0 and (messages := await reader.read(min(BATCH, left))):
             left -= len(messages)
             events = []
-            for msg in messages:
-                event = decode_event(msg.headers, msg.data)
-                if event is not None:
-                    events.append(event)
+            for start in range(0, len(messages), YIELD_EVERY):
+                for msg in messages[start : start + YIELD_EVERY]:
+                    event = decode_event(msg.headers, msg.data)
+                    if event is not None:
+                        events.append(event)
+                await asyncio.sleep(0)  # the writer sends its next statement meanwhile
             await batches.put(_Batch(events, len(messages)))
             if messages[-1].sequence >= last:
                 break

@@ -17,6 +17,12 @@ How order is kept:
   quotes and dialogue tables work that way (rare, and they reach into other tables), and
   so does any projection added later until it gets a writer of its own. The erased-members
   guard therefore sees exactly the erasures that came before each event.
+- With ``copy=True`` (a rebuild's first try at a batch) the insert-only tables without an
+  erased-members guard (members, self-checks, notifications) are written with binary
+  ``COPY``: a quarter to a third less CPU in PostgreSQL per row than ``INSERT ... ON
+  CONFLICT`` from arrays, and no array for asyncpg to encode element by element. ``COPY``
+  cannot skip a row that is there already: it fails with a unique violation, and the caller
+  then applies the batch again with ``copy=False`` (see ``PgReportingUnitOfWork``).
 """
 
 from __future__ import annotations
@@ -48,6 +54,10 @@ WRITERS: list[Writer] = []
 WRITER_OF: dict[type[Event], Writer] = {}
 
 
+COPIER_OF: dict[Writer, Writer] = {}
+"""The ``COPY`` variant of a writer: the same rows, failing where the writer skips a row."""
+
+
 def writes(*types: type[Event]) -> Callable[[Writer], Writer]:
     def register(writer: Writer) -> Writer:
         WRITERS.append(writer)
@@ -58,8 +68,19 @@ def writes(*types: type[Event]) -> Callable[[Writer], Writer]:
     return register
 
 
-async def apply_batch(conn: asyncpg.Connection, items: Sequence[Item]) -> None:
-    """Project ``items`` (in stream order, each once) inside the caller's transaction."""
+def copies(writer: Writer) -> Callable[[Writer], Writer]:
+    def register(copier: Writer) -> Writer:
+        COPIER_OF[writer] = copier
+        return copier
+
+    return register
+
+
+async def apply_batch(
+    conn: asyncpg.Connection, items: Sequence[Item], *, copy: bool = False
+) -> None:
+    """Project ``items`` (in stream order, each once) inside the caller's transaction; with
+    ``copy``, raise ``UniqueViolationError`` where a row is there already (see above)."""
     pending: dict[Writer, list[Item]] = {}
     one_at_a_time = PgProjector(conn)
     for item in items:
@@ -67,16 +88,16 @@ async def apply_batch(conn: asyncpg.Connection, items: Sequence[Item]) -> None:
         if writer is not None:
             pending.setdefault(writer, []).append(item)
             continue
-        await _flush(conn, pending)
+        await _flush(conn, pending, copy)
         pending = {}
         await one_at_a_time.apply(item.payload, item.at, item.event_id)
-    await _flush(conn, pending)
+    await _flush(conn, pending, copy)
 
 
-async def _flush(conn: asyncpg.Connection, pending: dict[Writer, list[Item]]) -> None:
+async def _flush(conn: asyncpg.Connection, pending: dict[Writer, list[Item]], copy: bool) -> None:
     for writer in WRITERS:
         if writer in pending:
-            await writer(conn, pending[writer])
+            await (COPIER_OF.get(writer, writer) if copy else writer)(conn, pending[writer])
 
 
 # --- folding several events about one row -------------------------------------------------
@@ -133,6 +154,18 @@ async def members(conn: asyncpg.Connection, items: list[Item]) -> None:
         _column(rows, lambda i: i.payload.role),
         _column(rows, lambda i: i.payload.home_area),
         _column(rows, lambda i: i.at),
+    )
+
+
+@copies(members)
+async def members_copied(conn: asyncpg.Connection, items: list[Item]) -> None:
+    await conn.copy_records_to_table(
+        "members",
+        columns=("member_id", "role", "home_area", "registered_at"),
+        records=[
+            (i.payload.member_id, i.payload.role, i.payload.home_area, i.at)
+            for i in first(items, lambda i: i.payload.member_id)
+        ],
     )
 
 
@@ -443,6 +476,22 @@ async def self_checks(conn: asyncpg.Connection, items: list[Item]) -> None:
     )
 
 
+@copies(self_checks)
+async def self_checks_copied(conn: asyncpg.Connection, items: list[Item]) -> None:
+    await conn.copy_records_to_table(
+        "self_checks",
+        columns=("check_id", "member_id", "home_area", "solidarity", "division_of_tasks",
+                 "meta_position", "positive_experiences", "recorded_at"),
+        records=[
+            (p.check_id, p.member_id, p.home_area, s.solidarity, s.division_of_tasks,
+             s.meta_position, s.positive_experiences, i.at)
+            for i in first(items, lambda i: i.payload.check_id)
+            for p in (i.payload,)
+            for s in (p.scores,)
+        ],
+    )  # fmt: skip
+
+
 @writes(ev.NotificationSent)
 async def notifications(conn: asyncpg.Connection, items: list[Item]) -> None:
     """Only messages really sent count; failed and suppressed outcomes are not messages."""
@@ -456,4 +505,15 @@ async def notifications(conn: asyncpg.Connection, items: list[Item]) -> None:
             _column(rows, lambda i: i.payload.notification_id),
             _column(rows, lambda i: i.payload.channel),
             _column(rows, lambda i: i.at),
+        )
+
+
+@copies(notifications)
+async def notifications_copied(conn: asyncpg.Connection, items: list[Item]) -> None:
+    sent = (i for i in items if i.payload.status == "sent")
+    rows = [(i.payload.notification_id, i.payload.channel, i.at)
+            for i in first(sent, lambda i: i.payload.notification_id)]  # fmt: skip
+    if rows:
+        await conn.copy_records_to_table(
+            "notifications", columns=("notification_id", "channel", "sent_at"), records=rows
         )

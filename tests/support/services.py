@@ -35,6 +35,15 @@ async def nats_client(url: str) -> AsyncIterator[Client]:
         await nc.drain()
 
 
+async def all_published(runtime: Runtime) -> bool:
+    """The service's outbox holds nothing unpublished: every event it committed is in its
+    stream (its relay publishes a moment after the commit that acked the input)."""
+    unpublished = await runtime.pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+    )
+    return bool(unpublished == 0)
+
+
 async def eventually(
     probe: Callable[[], Awaitable[Any]], *, timeout: float = 15.0, interval: float = 0.1
 ) -> Any:

@@ -23,7 +23,7 @@ from dorp_shared.contracts.subjects import event_subject, stream_name
 from dorp_shared.service import Runtime
 from dorp_shared.settings import DorpSettings
 from tests.support.events import asks, offers, parent
-from tests.support.services import eventually, nats_client, running_service
+from tests.support.services import all_published, eventually, nats_client, running_service
 
 pytestmark = pytest.mark.integration
 
@@ -120,6 +120,7 @@ async def test_parents_in_the_same_kern_are_proposed_to_each_other_once(
     await registration.publish(parent_c, parent_d, offers(parent_d), asks(parent_c))
     await eventually(lambda: _at_least(js, settings.region, 2))
     assert await eventually(lambda: all_handled(js, settings.region))
+    await eventually(lambda: all_published(runtime))
     matches = await proposals(js, settings.region)
     assert [m.payload.requester_id for m in matches] == [parent_a.member_id, parent_c.member_id]
     assert matches[1].payload.explanation.startswith("Gorssel en Epse liggen naast elkaar")

@@ -29,7 +29,7 @@ from tests.support.api import ApiClient, service_api
 from tests.support.events import asks, offers
 from tests.support.events import parent as member
 from tests.support.infra import write_test_region
-from tests.support.services import eventually
+from tests.support.services import all_published, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -126,6 +126,7 @@ async def test_a_helper_never_gets_more_than_the_regions_capacity_over_all_offer
     await registration.publish(helper, *helper_offers, *askers)
     await registration.publish(*(asks(a) for a in askers))
     await eventually(lambda: all_handled(api.nc.jetstream(), api.region))
+    await eventually(lambda: all_published(api.runtime))
     proposals = await matching_events(api, "match_proposed")
     assert cap == 3 and len(proposals) == cap  # 4 places on offer, but the helper helps 3
     assert {p["helper_id"] for p in proposals} == {str(helper.member_id)}

@@ -10,7 +10,6 @@ if it has one.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -38,6 +37,7 @@ from dorp_shared.observability import ServiceMetrics, configure_tracing
 from dorp_shared.observability import commands as observed
 from dorp_shared.observability.endpoints import add_operations_routes
 from dorp_shared.observability.operations import readiness, scrape
+from dorp_shared.patience import retry_for
 from dorp_shared.regions import Region, load_region
 from dorp_shared.relay import OutboxRelay
 from dorp_shared.settings import DorpSettings, load_settings
@@ -337,19 +337,18 @@ async def wait_for_servers(prepare: Callable[[], Awaitable[None]], patience: flo
     A service started while a server restarts (a node's reboot, a rolling upgrade) waits for
     it instead of exiting; a wrong URL still ends in the one-line error once ``patience`` is
     spent."""
-    deadline = asyncio.get_running_loop().time() + patience
-    pause = STARTUP_FIRST_PAUSE_SECONDS
-    while True:
-        try:
-            await prepare()
-            return
-        except InfrastructureUnavailable as exc:
-            left = deadline - asyncio.get_running_loop().time()
-            if left <= 0:
-                raise
-            log.warning("service.waiting_for_servers", reason=str(exc), seconds_left=round(left))
-            await asyncio.sleep(min(pause, left))
-            pause = min(pause * 2, STARTUP_LONGEST_PAUSE_SECONDS)
+
+    def waiting(exc: Exception, _pause: float, left: float) -> None:
+        log.warning("service.waiting_for_servers", reason=str(exc), seconds_left=round(left))
+
+    await retry_for(
+        prepare,
+        patience=patience,
+        retry_on=InfrastructureUnavailable,
+        first_pause=STARTUP_FIRST_PAUSE_SECONDS,
+        longest_pause=STARTUP_LONGEST_PAUSE_SECONDS,
+        on_retry=waiting,
+    )
 
 
 def _require_urls(settings: DorpSettings) -> tuple[str, str]:

@@ -32,7 +32,6 @@ import contextlib
 import datetime as dt
 import itertools
 import random
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -60,6 +59,7 @@ from dorp_notifications.ports import (
 )
 from dorp_notifications.rendering import render_mail, render_sms, render_text
 from dorp_notifications.sending import DIGEST, QUIET_HOURS, UowFactory
+from dorp_shared.patience import retry_for
 from dorp_shared.regions import Region
 
 log = structlog.get_logger(__name__)
@@ -312,18 +312,15 @@ class Dispatcher:
                     inbox = self._inbox_message(row, now)
                 delivery = replace(row.delivery, status=status, reason=reason)
                 finished.append(Finished(delivery, outcome.error, inbox))
-        patience = self._settings.lease.total_seconds() * 2 / 3
-        deadline, pause = time.monotonic() + patience, 0.2
-        while True:
-            try:
-                await self._uow().conclude(retries, finished)
-                return
-            except Exception as exc:
-                if time.monotonic() + pause > deadline:
-                    raise
-                log.warning("notification.outcomes_not_recorded", error=str(exc), retry_in=pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 5.0)
+
+        def not_recorded(exc: Exception, pause: float, _left: float) -> None:
+            log.warning("notification.outcomes_not_recorded", error=str(exc), retry_in=pause)
+
+        await retry_for(
+            lambda: self._uow().conclude(retries, finished),
+            patience=self._settings.lease.total_seconds() * 2 / 3,
+            on_retry=not_recorded,
+        )
 
     def _retry(self, row: Due, error: str, now: dt.datetime) -> Retry:
         log.info(

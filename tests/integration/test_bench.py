@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +88,65 @@ def test_notifications_bench_reports_every_figure(settings: DorpSettings, tmp_pa
     assert 20 < figures["notifications peak RSS"]["value"] < 2000
     for process in ("notifications", "postgres", "smtp server"):
         assert figures[f"cpu per mail: {process}"]["unit"] == "µs", process
+
+
+def test_a_benchmark_stopped_with_sigterm_stops_its_servers_and_service(tmp_path: Path) -> None:
+    """``timeout`` or ``kill`` ends a long run: its embedded NATS, PostgreSQL and the service
+    under test must not stay behind without their parent (they did, holding ports, memory and
+    CPU on a machine where the next figures are measured)."""
+    data_dir = tmp_path / "bench"
+    output = tmp_path / "output.txt"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DORP_")}
+    command = ["bench", "registration", "--events", "1000000", "--data-dir", str(data_dir)]
+    with output.open("w") as sink:
+        bench = subprocess.Popen(
+            [sys.executable, "-m", "dorp_cli", *command],
+            env=clean,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+        )
+        try:
+            service_pid = _wait_for_service_pid(output, bench)
+            bench.send_signal(signal.SIGTERM)
+            code = bench.wait(120)
+        finally:
+            if bench.poll() is None:
+                bench.kill()
+    text = output.read_text(encoding="utf-8")
+    assert code == 130, text[-3000:]
+    assert "interrupted" in text
+    assert not _alive(service_pid), "the service under test is still running"
+    assert _processes_using(data_dir) == [], "NATS or PostgreSQL is still running"
+
+
+def _wait_for_service_pid(output: Path, bench: subprocess.Popen[bytes]) -> int:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        found = re.search(r"pid (\d+), log", output.read_text(encoding="utf-8"))
+        if found:
+            return int(found.group(1))
+        assert bench.poll() is None, output.read_text(encoding="utf-8")[-3000:]
+        time.sleep(0.2)
+    raise AssertionError("the service under test did not start")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _processes_using(folder: Path) -> list[str]:
+    """Command lines of running processes that name ``folder`` (the servers' data dirs)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(folder) in text:
+            found.append(text)
+    return found

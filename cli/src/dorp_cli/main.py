@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -451,10 +452,13 @@ def _run_bench(
     a correctness figure missed."""
     from dorp_cli.bench.figures import failed, print_table, report, write_json
 
+    _sigterm_as_interrupt()
     try:
         figures = run()
     except DorpError as exc:
         raise _fail(str(exc), 1) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted; its servers and service processes are stopped", 130) from None
     print_table(console, f"dorp bench {name} ({region})", figures)
     if out is not None:
         write_json(out, report(name, figures, settings))
@@ -462,6 +466,13 @@ def _run_bench(
     if failed(figures):
         names = ", ".join(figure.name for figure in failed(figures))
         raise _fail(f"the run was not correct: {names}", 1)
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (a ``timeout``, a ``kill``) stops a benchmark as Ctrl-C does: the running
+    steps are cancelled and their ``finally`` stops the service processes, NATS and
+    PostgreSQL, instead of leaving them running without their parent."""
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: signal.raise_signal(signal.SIGINT))
 
 
 def _repository_root() -> Path:

@@ -64,6 +64,7 @@ from dorp_shared.observability import (
     subject_label,
     tracer,
 )
+from dorp_shared.prompt_fetch import fetch_promptly
 from dorp_shared.validation import field_errors
 
 log = structlog.get_logger(__name__)
@@ -283,6 +284,7 @@ def area_subscriber(
     max_deliver: int,
     batch_size: int = 1,
     order_keys: OrderKeys | None = None,
+    prompt: bool = False,
 ) -> LogicSubscriber[Any]:
     """One durable pull consumer per (consuming service, publishing area).
 
@@ -294,6 +296,10 @@ def area_subscriber(
     without a shared key do at once must be safe for the handlers (locks in the database).
     A redelivery still comes later than its successors, so handlers also cope with
     out-of-order events (``NotReadyYet``). Handlers attach with ``filter=is_event(...)``.
+
+    Opt-in ``prompt``: each fetch is one pull that waits for the first message and then
+    takes only what is already waiting, never waiting for a batch to fill, and reads the
+    messages without a task per message (:func:`dorp_shared.prompt_fetch.prompt_fetch`).
     """
     if batch_size > 1 and order_keys is None:
         raise ValueError("a batch size above 1 needs order_keys")
@@ -312,6 +318,8 @@ def area_subscriber(
     )
     if order_keys is not None:
         _ORDERED[subscriber] = InOrder(order_keys)
+    if prompt:
+        fetch_promptly(subscriber)
     return subscriber
 
 

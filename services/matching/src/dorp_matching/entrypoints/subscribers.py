@@ -7,15 +7,16 @@ Requests and offers are matched through the intake queue (``entrypoints/intake.p
 runs of requests in one transaction each; the other events that touch members or help
 first wait until what was queued before them is done.
 
-Up to ``BATCH`` events are fetched and handled at once, in stream order where it matters
-(``order_keys``): a member's events in order, requests and offers of one help kind in order
-(who gets which offer stays as the stream says), what already exists (initiatives, sessions,
-sign-ups) in order and before the new members and requests that are recommended from it,
-and events that can touch every kind (consent, erasure, a profile, withdrawing or renewing
-help) in order with everything. Requests end their turn once queued, so the requests of a
-fetch queue up at once and are matched together. The database keeps this safe as before:
-a transaction takes the advisory lock of a help kind before it looks at that kind's offers,
-and takes several kinds in sorted order (``lock_kinds``).
+Up to ``BATCH`` events are fetched and handled at once (a prompt fetch: what is waiting
+once the first event is there, never a wait for the batch to fill), in stream order where
+it matters (``order_keys``): a member's events in order, requests and offers of one help
+kind in order (who gets which offer stays as the stream says), what already exists
+(initiatives, sessions, sign-ups) in order and before the new members and requests that are
+recommended from it, and events that can touch every kind (consent, erasure, a profile,
+withdrawing or renewing help) in order with everything. Requests end their turn once
+queued, so the requests of a fetch queue up at once and are matched together. The database
+keeps this safe as before: a transaction takes the advisory lock of a help kind before it
+looks at that kind's offers, and takes several kinds in sorted order (``lock_kinds``).
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ def wire_subscribers(runtime: Runtime) -> None:
         max_deliver=runtime.settings.max_deliver,
         batch_size=BATCH,
         order_keys=order_keys,
+        prompt=True,
     )
 
     def uow() -> PgMatchingUnitOfWork:
